@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Thin launcher: runs the TypeScript CLI through tsx so plugins written in TypeScript load
+// without a build step.
+import { register } from 'tsx/esm/api';
+register();
+await import('../src/cli/main.ts');
