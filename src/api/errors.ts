@@ -79,6 +79,8 @@ export class FleepNetworkError extends FleepError {
 /** Logging in again did not help: the credentials or the account no longer work. */
 export class SessionExpiredError extends FleepError {
   readonly code = 'SESSION_EXPIRED' as const;
+  /** Consecutive failed re-login attempts so far. */
+  readonly attempts: number;
 
   constructor(method: string, attempts: number, options?: { cause?: unknown }) {
     super(
@@ -86,5 +88,6 @@ export class SessionExpiredError extends FleepError {
       `Fleep session expired and ${attempts} re-login attempt(s) failed during ${method}; check the bot's email and password`,
       options,
     );
+    this.attempts = attempts;
   }
 }

@@ -1,0 +1,112 @@
+/**
+ * Outbound text. Fleep converts sent plain text to markup (PROTOCOL.md §9.2) and has no escape
+ * syntax (§12 #9), so {@link escapeText} breaks every markup trigger with an invisible
+ * U+2060 WORD JOINER; {@link xmlToText} removes those again. Text that should be formatted on
+ * purpose is wrapped with {@link markup} and sent as typed.
+ */
+
+/** U+2060 WORD JOINER: invisible, zero-width, and not a word or space character. */
+export const WORD_JOINER = '\u2060';
+
+const MARKUP_BRAND: unique symbol = Symbol('fleepkit.markup');
+
+/**
+ * Text sent as typed, so Fleep applies its markup (`*bold*`, `_italic_`, links, `:::` blocks,
+ * `> quotes`, `@mentions`). Create with {@link markup}.
+ */
+export interface Markup {
+  readonly [MARKUP_BRAND]: true;
+  /** The text exactly as it goes on the wire. */
+  readonly text: string;
+}
+
+/**
+ * Marks text as intended Fleep markup: it is sent as is, not escaped.
+ * @example await client.sendMessage(convId, markup(`*Deploy done* by @${user}`))
+ * @throws TypeError when `text` is not a string.
+ */
+export function markup(text: string): Markup {
+  if (typeof text !== 'string') {
+    throw new TypeError(`markup(text) needs a string, got ${typeof text}; pass the message text as typed in Fleep`);
+  }
+  return Object.freeze({ [MARKUP_BRAND]: true as const, text, toString: () => text });
+}
+
+/** True for values made by {@link markup}. */
+export function isMarkup(value: unknown): value is Markup {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKUP_BRAND] === true;
+}
+
+/**
+ * The wire text for a message body: strings are escaped with {@link escapeText} (Fleep shows
+ * them literally), {@link Markup} goes as is.
+ * @throws TypeError for anything else, naming what was passed.
+ */
+export function toWireText(value: string | Markup): string {
+  if (typeof value === 'string') return escapeText(value);
+  if (isMarkup(value)) return value.text;
+  throw new TypeError(`A message must be a string or markup(text), got ${value === null ? 'null' : typeof value}`);
+}
+
+const SCHEMES = ['http', 'https', 'ftp', 'skype', 'mailto', 'itms-services'];
+const isWordChar = (ch: string | undefined): boolean => ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
+const isAddressChar = (ch: string | undefined): boolean => ch !== undefined && /[\p{L}\p{N}._-]/u.test(ch);
+
+/** Escapes the start of one line: `>` quotes and `:::` fences. */
+function escapeLineStart(line: string): string {
+  const indent = line.length - line.trimStart().length;
+  const rest = line.slice(indent);
+  if (rest.startsWith('>')) return `${line.slice(0, indent)}>${WORD_JOINER}${rest.slice(1)}`;
+  if (rest.startsWith(':::')) return `${line.slice(0, indent)}:${WORD_JOINER}${rest.slice(1)}`;
+  return line;
+}
+
+/** True when a URL scheme such as `https` ends just before index `colon` at a word start. */
+function schemeEndsAt(text: string, colon: number): boolean {
+  for (const scheme of SCHEMES) {
+    const start = colon - scheme.length;
+    if (start < 0 || text.slice(start, colon).toLowerCase() !== scheme) continue;
+    if (!isWordChar(text[start - 1]) && text[start - 1] !== '-') return true;
+  }
+  return false;
+}
+
+/**
+ * Makes plain text show literally in Fleep by inserting U+2060 WORD JOINER where Fleep's
+ * text-to-markup conversion would trigger:
+ * - after a `*` or `_` that could open or close emphasis (next to a non-word character),
+ * - after `@` before an address (no mention),
+ * - after the `:` of a URL scheme (`https:⁠//`, `mailto:⁠`) and after `www` in `www.`,
+ * - between the two `<` of `<<` (no labelled link),
+ * - after a line's leading `>` (no quote) and inside a leading `:::` (no code block).
+ *
+ * Control characters U+0000–U+0008 and U+000B–U+001F are kept here; Fleep itself drops them
+ * (PROTOCOL.md §9.2). Word joiners already in the text are kept, and {@link xmlToText}
+ * removes all of them on the way back.
+ * @example escapeText('*not bold*') // '*\u2060not bold*\u2060'
+ */
+export function escapeText(text: string): string {
+  if (typeof text !== 'string') {
+    throw new TypeError(`escapeText(text) needs a string, got ${typeof text}`);
+  }
+  const lines = text.split('\n').map(escapeLineStart).join('\n');
+  let out = '';
+  for (let i = 0; i < lines.length; i++) {
+    const ch = lines[i] as string;
+    const prev = lines[i - 1];
+    const next = lines[i + 1];
+    out += ch;
+    if (ch === '*' || ch === '_') {
+      if (!isWordChar(prev) || !isWordChar(next)) out += WORD_JOINER;
+    } else if (ch === '@') {
+      if (isAddressChar(next)) out += WORD_JOINER;
+    } else if (ch === ':') {
+      if ((next === '/' && lines[i + 2] === '/') || schemeEndsAt(lines, i)) out += WORD_JOINER;
+    } else if (ch === '<') {
+      if (next === '<') out += WORD_JOINER;
+    } else if ((ch === 'w' || ch === 'W') && next === '.' && lines.slice(i - 2, i + 1).toLowerCase() === 'www') {
+      out += WORD_JOINER;
+    }
+  }
+  return out;
+}
