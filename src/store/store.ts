@@ -78,6 +78,11 @@ export interface SetOptions {
 export interface Store {
   /** Short name for logs, e.g. `sqlite:./data/fleepkit.db` or `memory`. */
   readonly description: string;
+  /**
+   * `true` when open() found the store unreadable, moved it aside and started empty
+   * (`onCorrupt: 'resync'`): the runtime must then start from `account/sync`, not replay.
+   */
+  readonly recoveredFromCorruption?: boolean;
   /** Loads or creates the store; nothing may be written before it resolves (R-24). */
   open(): Promise<void>;
   /** Flushes and closes. Idempotent. */
