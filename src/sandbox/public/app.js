@@ -4,7 +4,7 @@
 import { ApiError, createApi, newRequestId } from './api.js';
 import { applyRecords, applySyncResponse, convTitle, createModel, nameOf } from './model.js';
 import { createFlowView, renderConvList } from './view-lists.js';
-import { avatar } from './view-message.js';
+import { avatar, hue } from './view-message.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const SESSION_KEY = 'fleepkit-playground-session';
@@ -289,7 +289,7 @@ async function startSession(accountId, ticket) {
   $('chat-view').hidden = false;
   $('who').hidden = false;
   $('me-name').textContent = current.name;
-  $('me-avatar').replaceChildren(avatar(current.name, accountId));
+  $('me-avatar').replaceChildren(avatar(current.name));
   setConn('syncing', 'syncing…');
   current.horizon = await initialSync(current.abort.signal);
   setConn('live', 'live');
@@ -326,6 +326,8 @@ async function login(email, password) {
 // ---- wiring --------------------------------------------------------------------------------
 
 for (const btn of document.querySelectorAll('button.person')) {
+  const face = btn.querySelector('.avatar');
+  if (face instanceof HTMLElement) face.style.setProperty('--hue', String(hue(/** @type {HTMLElement} */ (btn).dataset.name ?? '')));
   btn.addEventListener('click', () => login(/** @type {HTMLElement} */ (btn).dataset.email ?? '', 'demo'));
 }
 $('login-form').addEventListener('submit', (e) => {

@@ -31,16 +31,18 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-/** A stable hue per account, so each person keeps one avatar colour. */
-function hue(id) {
-  let h = 0;
-  for (const ch of String(id)) h = (h * 31 + ch.charCodeAt(0)) % 360;
-  return h;
+/** A stable hue per name, so each person keeps one avatar colour (also on the login screen). */
+export function hue(name) {
+  let h = 2166136261;
+  for (const ch of String(name).toLowerCase()) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return PALETTE[h % PALETTE.length];
 }
+/** Hues far enough apart to tell people apart at a glance. */
+const PALETTE = [28, 268, 145, 185, 212, 0, 45, 338];
 
 /** A round initial badge for an author. */
-export function avatar(name, id) {
-  return el('span', { class: 'avatar', 'aria-hidden': 'true', style: `--hue:${hue(id)}`, text: (name.trim()[0] ?? '?').toUpperCase() });
+export function avatar(name) {
+  return el('span', { class: 'avatar', 'aria-hidden': 'true', style: `--hue:${hue(name)}`, text: (name.trim()[0] ?? '?').toUpperCase() });
 }
 
 function button(label, text, onclick, extra = {}) {
@@ -166,7 +168,7 @@ export function buildMessage(model, msg, place, ui, actions) {
   return el(
     'li',
     { class: classes, 'data-testid': 'message', 'data-message-nr': msg.message_nr, 'data-author': author, 'aria-label': `${author}, ${formatTime(msg.posted_time)}` },
-    place.grouped ? el('time', { class: 'gutter-time', text: formatTime(msg.posted_time) }) : avatar(author, msg.account_id ?? author),
+    place.grouped ? el('time', { class: 'gutter-time', text: formatTime(msg.posted_time) }) : avatar(author),
     el(
       'div',
       { class: 'msg-main' },
