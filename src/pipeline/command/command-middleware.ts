@@ -1,0 +1,102 @@
+/**
+ * The middleware behind `composer.command(...)`: matches the addressed command, then checks the
+ * ACL, the cooldowns and the arguments, in that order, before the handler runs. Every refusal is
+ * one short reply; the handler is not called.
+ */
+import type { Middleware } from '../compose.js';
+import type { Context } from '../context.js';
+import type { EventMap } from '../events.js';
+import { ArgError, parseArgs, type ArgSchema, type ArgsOf } from './args.js';
+import { takeCooldown, type CooldownOptions, type CooldownVerdict } from './cooldown.js';
+import type { ParsedCommand } from './parse.js';
+import type { CommandDefinition, CommandRegistry } from './registry.js';
+
+/** The context a command handler gets: a new message, its parsed command and typed args. */
+export type CommandContext<S extends ArgSchema = ArgSchema> = Context<EventMap['message.new']> & {
+  readonly command: ParsedCommand;
+  args: ArgsOf<S>;
+};
+
+/** A command's handler. */
+export type CommandHandler<S extends ArgSchema = ArgSchema> = (ctx: CommandContext<S>) => unknown;
+
+/**
+ * Sends a short reply without waiting for it to be delivered (effects are committed with the
+ * event, so waiting here would wait for ourselves); a failure to queue it is only logged.
+ */
+export function replyQuietly(ctx: Context, text: string): void {
+  try {
+    ctx.reply(text).catch((error: unknown) => ctx.deps.logger.warn({ err: error, eventId: ctx.event.id }, 'could not queue a reply'));
+  } catch (error) {
+    ctx.deps.logger.warn({ err: error, eventId: ctx.event.id }, 'could not queue a reply');
+  }
+}
+
+/** Builds the middleware of one registered command. */
+export function commandMiddleware<S extends ArgSchema>(
+  registry: CommandRegistry,
+  def: CommandDefinition,
+  handler: CommandHandler<S>,
+): Middleware<Context> {
+  return async (ctx, next) => {
+    const cmd = ctx.command;
+    if (cmd === undefined || registry.resolve(cmd.name) !== def) return next();
+    const accountId = ctx.actorId;
+    if (accountId === undefined) return next();
+    const prefix = ctx.deps.config.prefix;
+    if (!registry.canRun(def, accountId, ctx.conversationId, ctx.isDirect)) {
+      ctx.deps.logger.warn(
+        { accountId, command: def.name, conversationId: ctx.conversationId, plugin: def.plugin, eventId: ctx.event.id },
+        'command denied by ACL',
+      );
+      replyQuietly(ctx, `You are not allowed to run ${prefix}${def.name}.`);
+      return;
+    }
+    if (!(await withinCooldowns(registry, def, ctx, accountId))) return;
+    let args: ArgsOf<S>;
+    try {
+      args = parseArgs(def.args as S, cmd.argText, { contacts: ctx.deps.contacts, now: ctx.deps.clock.now() });
+    } catch (error) {
+      if (!(error instanceof ArgError)) throw error;
+      replyQuietly(ctx, `${capitalise(error.message)}. Usage: ${registry.usage(def, prefix)}`);
+      return;
+    }
+    ctx.args = args;
+    await handler(ctx as CommandContext<S>);
+  };
+}
+
+async function withinCooldowns(registry: CommandRegistry, def: CommandDefinition, ctx: Context, accountId: string): Promise<boolean> {
+  const checks: Array<[string, CooldownOptions]> = [];
+  if (registry.settings.cooldown) checks.push(['*', registry.settings.cooldown]);
+  if (def.cooldown) checks.push([`cmd:${def.name}`, def.cooldown]);
+  for (const [scope, options] of checks) {
+    const verdict: CooldownVerdict = await takeCooldown(ctx.deps.store, scope, accountId, options, ctx.deps.clock.now());
+    if (verdict === 'ok') continue;
+    ctx.deps.logger.info({ accountId, command: def.name, scope, eventId: ctx.event.id }, 'command skipped: cooldown');
+    if (verdict === 'limited') {
+      const seconds = Math.ceil(options.windowMs / 1000);
+      replyQuietly(ctx, `Slow down: at most ${options.limit} use(s) of ${scope === '*' ? 'commands' : ctx.deps.config.prefix + def.name} per ${seconds} s. Try again shortly.`);
+    }
+    return false;
+  }
+  return true;
+}
+
+/** Replies to a command nobody registered, with a suggestion when one is close. */
+export function replyUnknownCommand(registry: CommandRegistry, ctx: Context): boolean {
+  const cmd = ctx.command;
+  if (cmd === undefined || registry.resolve(cmd.name) !== undefined) return false;
+  const suggestion = registry.suggest(cmd.name);
+  // Plain text in a direct conversation is only a command when it looks like a typo of one.
+  if (cmd.addressedBy === 'direct' && suggestion === undefined) return false;
+  const prefix = ctx.deps.config.prefix;
+  const hint = suggestion === undefined ? '' : ` Did you mean ${prefix}${suggestion}?`;
+  const help = registry.resolve('help') ? ` Try ${prefix}help.` : '';
+  replyQuietly(ctx, `I don't know the command ${prefix}${cmd.name}.${hint || help}`);
+  return true;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

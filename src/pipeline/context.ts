@@ -1,0 +1,305 @@
+/**
+ * `Context`: one per event. Wraps the normalised event (and its frozen raw record) with lazy
+ * derived getters and helpers. Helpers never call Fleep: each builds an {@link Effect} and hands
+ * it to `deps.emit`, which the runtime routes through the durable outbox.
+ */
+import type { Effect } from '../api/effects.js';
+import { toWireText, type Markup } from '../api/markup.js';
+import type { FleepRecord } from '../api/records.js';
+import type { KvWrite } from '../store/store.js';
+import { parseAddressing, type ParsedCommand } from './command/parse.js';
+import type { ContactInfo, ContextDeps, EffectResult } from './deps.js';
+import { ContextError } from './errors.js';
+import type { EventType, FleepEvent, MessageView } from './events.js';
+import { ContextStore } from './context-store.js';
+import type { ScopedStore } from './kv-view.js';
+
+/** Text to send: plain text (escaped for Fleep) or a {@link Markup} (sent as is). */
+export type Sendable = string | Markup;
+
+/** Which message a helper acts on, instead of the event's own. */
+export interface MessageTarget {
+  conversationId: string;
+  messageNr: number;
+}
+
+/** Options of {@link Context.task}. */
+export interface TaskOptions extends Partial<MessageTarget> {
+  /** Account ids to assign. @default none */
+  assignees?: string[];
+}
+
+/** Who caused the event. `accountId` is the identity; the rest may be `''` when unknown. */
+export type Sender = ContactInfo;
+
+const NO_MENTIONS: readonly string[] = Object.freeze([]);
+
+/**
+ * The context of one event.
+ * @example
+ * bot.on('message.new', async (ctx) => { if (ctx.text === 'ping') await ctx.reply('pong'); });
+ */
+export class Context<E extends FleepEvent = FleepEvent> {
+  /** The `hears` match, when a `hears` pattern matched. */
+  match: RegExpExecArray | undefined = undefined;
+  /** Parsed command arguments, set before a command handler runs. */
+  args: Record<string, unknown> = {};
+  /** The plugin whose handlers are running (sets the scope of `ctx.store`). */
+  plugin: string | undefined = undefined;
+
+  private stateBag: Record<string, unknown> | undefined;
+  private writes: KvWrite[] | undefined;
+  private parsed: ParsedCommand | null | undefined;
+  private stores: Map<string, ContextStore> | undefined;
+
+  constructor(
+    /** The normalised event. */
+    readonly event: E,
+    /** What the runtime provides. */
+    readonly deps: ContextDeps,
+  ) {}
+
+  /** The event's type, e.g. `message.new`. */
+  get type(): E['type'] {
+    return this.event.type;
+  }
+
+  /** The raw record the event came from (frozen, never mutated), when there is one. */
+  get record(): Readonly<FleepRecord> | undefined {
+    return this.event.record;
+  }
+
+  /** The message the event is about, when it is about one. */
+  get message(): MessageView | undefined {
+    return 'message' in this.event ? this.event.message : undefined;
+  }
+
+  /** Plain text of the message (`''` for events without one). */
+  get text(): string {
+    return this.message?.text ?? '';
+  }
+
+  /** The conversation of the event, when it belongs to one. */
+  get conversationId(): E['conversationId'] {
+    return this.event.conversationId;
+  }
+
+  /** The message number of the event's message, when it has one. */
+  get messageNr(): number | undefined {
+    const m = this.message;
+    if (m) return m.messageNr;
+    return this.event.type === 'file.shared' ? this.event.messageNr : undefined;
+  }
+
+  /** Account id of whoever caused the event (author, reactor, job owner…). */
+  get actorId(): string | undefined {
+    const e = this.event;
+    if (e.actorId !== undefined) return e.actorId;
+    if (e.type === 'schedule') return e.ownerId;
+    return this.message?.authorId;
+  }
+
+  /** Who caused the event, looked up in the contacts (identity is `accountId`). */
+  get sender(): Sender | undefined {
+    const id = this.actorId;
+    if (id === undefined) return undefined;
+    return this.deps.contacts.get(id) ?? { accountId: id, displayName: '', email: '', fleepAddress: '' };
+  }
+
+  /** True in a conversation of exactly the bot and one person. */
+  get isDirect(): boolean {
+    const conv = this.event.conversationId;
+    return conv !== undefined && this.deps.conversations.isDirect(conv);
+  }
+
+  /** Account ids mentioned in the message. */
+  get mentions(): readonly string[] {
+    return this.message?.mentionIds ?? NO_MENTIONS;
+  }
+
+  /** The command this message addressed to the bot (new messages only), else `undefined`. */
+  get command(): ParsedCommand | undefined {
+    if (this.parsed === undefined) {
+      this.parsed = null;
+      const e = this.event;
+      if (e.type === 'message.new' && e.message.authorId !== this.deps.botAccountId) {
+        this.parsed =
+          parseAddressing(e.message.text, {
+            prefix: this.deps.config.prefix,
+            botAddress: this.deps.botAddress,
+            isDirect: () => this.isDirect,
+          }) ?? null;
+      }
+    }
+    return this.parsed ?? undefined;
+  }
+
+  /** Scratch space for this event, shared by its middleware. */
+  get state(): Record<string, unknown> {
+    return (this.stateBag ??= {});
+  }
+
+  /** Key/value writes buffered by this event's handlers; the runtime commits them with the event. */
+  get pendingWrites(): KvWrite[] {
+    return (this.writes ??= []);
+  }
+
+  /** Plugin-scoped state: `plugin`, `conversation` and `account` views. */
+  get store(): ScopedStore {
+    const plugin = this.plugin;
+    if (plugin === undefined) {
+      throw new ContextError('ctx.store is scoped to a plugin and is only available in handlers registered by a plugin (definePlugin setup()).');
+    }
+    this.stores ??= new Map();
+    let s = this.stores.get(plugin);
+    if (!s) this.stores.set(plugin, (s = new ContextStore(plugin, this)));
+    return s;
+  }
+
+  /** The handler deadline's signal. */
+  get signal(): AbortSignal {
+    return this.deps.signal;
+  }
+
+  /** Replies in the event's conversation (or `options.conversationId`). */
+  reply(text: Sendable, options?: { conversationId?: string }): Promise<EffectResult> {
+    const conv = options?.conversationId ?? this.event.conversationId;
+    if (conv === undefined) throw new ContextError(this.noConversation('reply'));
+    return this.emit({ method: 'message/send', conversationId: conv, body: { message: wire('reply', text) } });
+  }
+
+  /** Posts to any conversation the bot is in. */
+  send(conversationId: string, text: Sendable): Promise<EffectResult> {
+    if (typeof conversationId !== 'string' || conversationId === '') {
+      throw new ContextError('ctx.send(conversationId, text) needs a conversation id as its first argument.');
+    }
+    return this.emit({ method: 'message/send', conversationId, body: { message: wire('send', text) } });
+  }
+
+  /** Adds a reaction to the message. */
+  react(emoji: string, target?: MessageTarget): Promise<EffectResult> {
+    return this.storeMessage('react', target, { add_reactions: [checkEmoji('react', emoji)] });
+  }
+
+  /** Removes the bot's reaction from the message. */
+  unreact(emoji: string, target?: MessageTarget): Promise<EffectResult> {
+    return this.storeMessage('unreact', target, { del_reactions: [checkEmoji('unreact', emoji)] });
+  }
+
+  /** Pins the message. */
+  pin(target?: MessageTarget): Promise<EffectResult> {
+    return this.storeMessage('pin', target, { tags: ['pin'] });
+  }
+
+  /** Unpins the message. */
+  unpin(target?: MessageTarget): Promise<EffectResult> {
+    return this.storeMessage('unpin', target, { tags: ['pin', 'is_archived'] });
+  }
+
+  /** Makes the message a task, optionally assigned. */
+  task(options?: TaskOptions): Promise<EffectResult> {
+    const target = options?.conversationId !== undefined && options.messageNr !== undefined ? (options as MessageTarget) : undefined;
+    const body: Record<string, unknown> = { tags: ['is_todo'] };
+    if (options?.assignees !== undefined) body.assignee_ids = checkAccounts('task', options.assignees);
+    return this.storeMessage('task', target, body);
+  }
+
+  /** Marks the task done. */
+  done(target?: MessageTarget): Promise<EffectResult> {
+    return this.storeMessage('done', target, { tags: ['is_done'] });
+  }
+
+  /** Reopens the task. */
+  reopen(target?: MessageTarget): Promise<EffectResult> {
+    return this.storeMessage('reopen', target, { tags: ['is_todo'] });
+  }
+
+  /** Sets the task's assignees. */
+  assign(accountIds: string[], target?: MessageTarget): Promise<EffectResult> {
+    return this.storeMessage('assign', target, { assignee_ids: checkAccounts('assign', accountIds) });
+  }
+
+  /** Edits the message (Fleep allows only the author, i.e. the bot's own messages). */
+  edit(text: Sendable, target?: MessageTarget): Promise<EffectResult> {
+    const t = this.target('edit', target);
+    return this.emit({ method: 'message/edit', conversationId: t.conversationId, body: { message_nr: t.messageNr, message: wire('edit', text) } });
+  }
+
+  /** Deletes the message. */
+  delete(target?: MessageTarget): Promise<EffectResult> {
+    const t = this.target('delete', target);
+    return this.emit({ method: 'message/delete', conversationId: t.conversationId, body: { message_nr: t.messageNr } });
+  }
+
+  /** Moves the bot's read horizon to the message. */
+  markRead(target?: MessageTarget): Promise<EffectResult> {
+    const t = this.target('markRead', target);
+    return this.emit({ method: 'message/mark_read', conversationId: t.conversationId, body: { message_nr: t.messageNr } });
+  }
+
+  private emit(effect: Effect): Promise<EffectResult> {
+    return this.deps.emit(effect);
+  }
+
+  private storeMessage(helper: string, target: MessageTarget | undefined, fields: Record<string, unknown>): Promise<EffectResult> {
+    const t = this.target(helper, target);
+    return this.emit({ method: 'message/store', conversationId: t.conversationId, body: { message_nr: t.messageNr, ...fields } });
+  }
+
+  private target(helper: string, target: MessageTarget | undefined): MessageTarget {
+    if (target !== undefined) {
+      if (typeof target.conversationId !== 'string' || !Number.isInteger(target.messageNr) || target.messageNr < 1) {
+        throw new ContextError(`ctx.${helper}() got a bad target ${safeJson(target)}: pass { conversationId: string, messageNr: positive integer }.`);
+      }
+      return { conversationId: target.conversationId, messageNr: target.messageNr };
+    }
+    const conv = this.event.conversationId;
+    const nr = this.messageNr;
+    if (conv === undefined || nr === undefined) {
+      throw new ContextError(
+        `ctx.${helper}() needs a message: ${describe(this.event.type)} has none. Pass the message as { conversationId, messageNr }.`,
+      );
+    }
+    return { conversationId: conv, messageNr: nr };
+  }
+
+  private noConversation(helper: string): string {
+    if (this.event.type === 'schedule') {
+      return `ctx.${helper}() needs a conversation: this schedule job has none. Use ctx.send(conversationId, text) or create the job with conversationId.`;
+    }
+    return `ctx.${helper}() needs a conversation: ${describe(this.event.type)} has none. Use ctx.send(conversationId, text).`;
+  }
+}
+
+function describe(type: EventType): string {
+  return type === 'schedule' ? 'this schedule job' : `a ${type} event`;
+}
+
+function wire(helper: string, text: Sendable): string {
+  if (typeof text !== 'string' && (typeof text !== 'object' || text === null)) {
+    throw new ContextError(`ctx.${helper}() needs text (a string, or markup(...)), got ${typeof text}.`);
+  }
+  const out = toWireText(text);
+  if (out.trim() === '') throw new ContextError(`ctx.${helper}() got empty text; Fleep does not post empty messages.`);
+  return out;
+}
+
+function checkEmoji(helper: string, emoji: string): string {
+  if (typeof emoji !== 'string' || emoji.trim() === '') throw new ContextError(`ctx.${helper}(emoji) needs an emoji such as '👍', got ${safeJson(emoji)}.`);
+  return emoji;
+}
+
+function checkAccounts(helper: string, ids: unknown): string[] {
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || id === '')) {
+    throw new ContextError(`ctx.${helper}() needs account ids (string[]), got ${safeJson(ids)}; resolve people with ctx.deps.contacts first.`);
+  }
+  return ids.slice() as string[];
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
