@@ -16,7 +16,7 @@ export const DEMO_PEOPLE = {
   alice: { email: 'alice@example.com', password: 'demo', name: 'Alice' },
   bob: { email: 'bob@example.com', password: 'demo', name: 'Bob' },
   carol: { email: 'carol@example.com', password: 'demo', name: 'Carol' },
-  bot: { email: 'bot@example.com', password: 'demo', name: 'Bot' },
+  bot: { email: 'bot@example.com', password: 'demo', name: 'fleepkit bot' },
 } as const;
 
 /** A demo person's key in {@link DEMO_PEOPLE}. */

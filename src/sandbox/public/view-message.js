@@ -31,14 +31,15 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+/** Hues far enough apart to tell people apart at a glance. */
+const PALETTE = [28, 268, 145, 185, 212, 0, 45, 338];
+
 /** A stable hue per name, so each person keeps one avatar colour (also on the login screen). */
 export function hue(name) {
   let h = 2166136261;
   for (const ch of String(name).toLowerCase()) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
   return PALETTE[h % PALETTE.length];
 }
-/** Hues far enough apart to tell people apart at a glance. */
-const PALETTE = [28, 268, 145, 185, 212, 0, 45, 338];
 
 /** A round initial badge for an author. */
 export function avatar(name) {
