@@ -113,6 +113,8 @@ export interface ScheduleEvent extends BaseEvent<'schedule'> {
   payload: unknown;
   /** Who created the job (reminders), if anyone. */
   ownerId?: string;
+  /** Name of the job's handler (`<plugin>:<name>`), routing the firing to `bot.cron`/`bot.schedule`. */
+  name?: string;
 }
 
 /** Any record without a more specific event. Unknown record types arrive here, never throw. */
