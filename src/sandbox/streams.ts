@@ -1,0 +1,125 @@
+/**
+ * Per-account event streams: every record pushed to an account advances that account's
+ * `event_horizon` by one (PROTOCOL.md §12 #16). Waiting long polls are woken after the current
+ * synchronous operation finishes, so all records of one change arrive in one batch.
+ */
+import type { FleepRecord } from '../api/records.js';
+
+/** How many records each account keeps; older ones are dropped (pollers that far behind skip them). */
+export const STREAM_KEEP = 20_000;
+
+/** Snapshot form of one account's stream. */
+export interface StreamSnapshot {
+  horizon: number;
+  records: FleepRecord[];
+}
+
+class AccountStream {
+  horizon = 0;
+  /** Horizon of `records[0]` minus one. */
+  base = 0;
+  records: FleepRecord[] = [];
+  readonly waiters = new Set<() => void>();
+  private wakeScheduled = false;
+
+  push(record: FleepRecord): void {
+    this.horizon++;
+    this.records.push(record);
+    if (this.records.length > STREAM_KEEP + STREAM_KEEP / 4) {
+      const drop = this.records.length - STREAM_KEEP;
+      this.records.splice(0, drop);
+      this.base += drop;
+    }
+    if (this.waiters.size > 0 && !this.wakeScheduled) {
+      this.wakeScheduled = true;
+      queueMicrotask(() => {
+        this.wakeScheduled = false;
+        for (const wake of [...this.waiters]) wake();
+      });
+    }
+  }
+
+  since(horizon: number, limit: number): { records: FleepRecord[]; horizon: number } {
+    const from = Math.max(horizon, this.base);
+    const start = from - this.base;
+    const records = this.records.slice(start, start + limit);
+    return { records, horizon: from + records.length };
+  }
+}
+
+/** All accounts' streams. */
+export class EventStreams {
+  private readonly streams = new Map<string, AccountStream>();
+
+  private get(accountId: string): AccountStream {
+    let s = this.streams.get(accountId);
+    if (!s) {
+      s = new AccountStream();
+      this.streams.set(accountId, s);
+    }
+    return s;
+  }
+
+  /** Appends a record to an account's stream. */
+  push(accountId: string, record: FleepRecord): void {
+    this.get(accountId).push(record);
+  }
+
+  /** The account's current horizon. */
+  horizon(accountId: string): number {
+    return this.get(accountId).horizon;
+  }
+
+  /** The oldest horizon still kept (records after it are available). */
+  base(accountId: string): number {
+    return this.get(accountId).base;
+  }
+
+  /** Records after `horizon` (at most `limit`) and the horizon after the last one. */
+  since(accountId: string, horizon: number, limit: number): { records: FleepRecord[]; horizon: number } {
+    return this.get(accountId).since(horizon, limit);
+  }
+
+  /** Registers a wake-up for the next push; returns the unregister function. */
+  wait(accountId: string, wake: () => void): () => void {
+    const s = this.get(accountId);
+    s.waiters.add(wake);
+    return () => s.waiters.delete(wake);
+  }
+
+  /** Wakes every waiter (used on close). */
+  wakeAll(): void {
+    for (const s of this.streams.values()) for (const wake of [...s.waiters]) wake();
+  }
+
+  /** Number of polls currently held. */
+  get waiting(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.waiters.size;
+    return n;
+  }
+
+  /** Serialisable form (the last `keep` records of each account). */
+  snapshot(keep = 1000): Record<string, StreamSnapshot> {
+    const out: Record<string, StreamSnapshot> = {};
+    for (const [id, s] of this.streams) out[id] = { horizon: s.horizon, records: s.records.slice(-keep) };
+    return out;
+  }
+
+  /** Replaces all streams with a snapshot's. */
+  restore(snap: Record<string, StreamSnapshot>): void {
+    this.streams.clear();
+    for (const [id, { horizon, records }] of Object.entries(snap)) {
+      const s = this.get(id);
+      s.horizon = horizon;
+      s.records = records;
+      s.base = horizon - records.length;
+    }
+  }
+
+  /** Drops everything (waiters are woken so they answer). */
+  clear(): void {
+    this.wakeAll();
+    this.streams.clear();
+  }
+}
