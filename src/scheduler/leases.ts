@@ -1,0 +1,76 @@
+/**
+ * Run leases: while a claimed slot's handler runs, a lease in the store says who runs it and
+ * until when. A lease that outlives its deadline means the executor died mid-action; the slot
+ * is then re-run at most once more (its effects share the fire key, so replies de-duplicate,
+ * R-10/R-18). Leases also tell other instances that a job is still running (no overlap).
+ */
+import type { Store } from '../store/store.js';
+import type { Firing } from './job.js';
+
+/** Store namespace of the scheduler's own keys. */
+export const SCHEDULER_NAMESPACE = 'scheduler';
+
+/** A slot being run. */
+export interface RunLease {
+  firing: Firing;
+  /** Instance id of the executor. */
+  owner: string;
+  /** Epoch ms after which the run counts as crashed. */
+  leaseUntil: number;
+  /** 1 for the first run, 2 for the re-run after a crash. */
+  attempt: number;
+}
+
+/** How many times one slot may run in total (first run + one re-run after a crash). */
+export const MAX_ATTEMPTS = 2;
+
+/** The key of a slot's lease; all of a job's leases share the prefix {@link jobLeasePrefix}. */
+export function leaseKey(fireKey: string): string {
+  return `run:${fireKey}`;
+}
+
+/** The key prefix of every lease of a job. */
+export function jobLeasePrefix(jobId: string): string {
+  return `run:${jobId}@`;
+}
+
+/** Writes the lease of a slot this instance just claimed. */
+export async function takeLease(store: Store, lease: RunLease): Promise<void> {
+  await store.set(SCHEDULER_NAMESPACE, leaseKey(lease.firing.fireKey), lease);
+}
+
+/** Removes a lease, but only while it is still ours (a taken-over lease stays). */
+export async function releaseLease(store: Store, lease: RunLease): Promise<void> {
+  await store.compareAndSet(SCHEDULER_NAMESPACE, leaseKey(lease.firing.fireKey), lease, undefined);
+}
+
+/** Whether some instance holds a live lease on one of the job's slots. */
+export async function hasLiveLease(store: Store, jobId: string, now: number): Promise<{ live: boolean; until?: number }> {
+  const leases = await store.list<RunLease>(SCHEDULER_NAMESPACE, jobLeasePrefix(jobId));
+  let until: number | undefined;
+  for (const { value } of leases) {
+    if (value.leaseUntil > now) until = Math.max(until ?? 0, value.leaseUntil);
+  }
+  return until === undefined ? { live: false } : { live: true, until };
+}
+
+/** Every lease whose deadline has passed. */
+export async function expiredLeases(store: Store, now: number): Promise<RunLease[]> {
+  const leases = await store.list<RunLease>(SCHEDULER_NAMESPACE, 'run:');
+  return leases.map((l) => l.value).filter((l) => l.leaseUntil <= now);
+}
+
+/**
+ * Takes over an expired lease with compare-and-set, so one instance wins. Resolves the new
+ * lease, or `undefined` when another instance was faster.
+ */
+export async function takeOver(store: Store, expired: RunLease, owner: string, leaseUntil: number): Promise<RunLease | undefined> {
+  const next: RunLease = { ...expired, owner, leaseUntil, attempt: expired.attempt + 1, firing: { ...expired.firing, attempt: expired.attempt + 1 } };
+  const won = await store.compareAndSet(SCHEDULER_NAMESPACE, leaseKey(expired.firing.fireKey), expired, next);
+  return won ? next : undefined;
+}
+
+/** Drops an expired lease that has used up its attempts; resolves whether this caller dropped it. */
+export async function abandon(store: Store, expired: RunLease): Promise<boolean> {
+  return store.compareAndSet(SCHEDULER_NAMESPACE, leaseKey(expired.firing.fireKey), expired, undefined);
+}

@@ -1,0 +1,405 @@
+/**
+ * The scheduler service: cron jobs declared in code and reminders created at run time, all
+ * persisted in the store with their next fire instant. The in-process timer is only a wake-up;
+ * every wake re-reads the store, so a restart (or another instance) loses nothing (R-16…R-20).
+ */
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import type { JobRow, Store } from '../store/store.js';
+import { MAX_TIMER_MS, systemClock } from '../util/clock.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { Firing, JobData, JobInfo } from './job.js';
+import { fireKeyOf, firstPendingSlot, readJobData, toJobInfo } from './job.js';
+import { MAX_ATTEMPTS, abandon, expiredLeases, hasLiveLease, releaseLease, takeLease, takeOver } from './leases.js';
+import type { RunLease } from './leases.js';
+import { SchedulerMetricsRecorder } from './metrics.js';
+import type { SchedulerMetrics } from './metrics.js';
+import type { CronOptions, JobFilter, ReminderOptions, ResolvedSchedulerOptions, SchedulerOptions } from './options.js';
+import { resolveSchedulerOptions } from './options.js';
+import { planDue } from './plan.js';
+import type { DuePlan } from './plan.js';
+import { buildCronJob, buildReminder, rescheduled, sameDefinition } from './job-builders.js';
+import { assertTimeZone } from './time-zone.js';
+
+/**
+ * Persisted cron jobs and reminders with missed-run policies, DST-correct time zones and
+ * exactly-once firing per slot across instances sharing a store.
+ * @example
+ * const scheduler = new Scheduler({ store, clock, logger, defaultTimezone: 'Europe/Tallinn', onFire });
+ * scheduler.cron('standup:daily', '0 9 * * 1-5', { missed: 'skip' });
+ * await scheduler.start();
+ * const job = await scheduler.at(Date.now() + 3_600_000, { ownerId, conversationId, payload: { text: 'Stretch' } });
+ */
+export class Scheduler {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly onFire: SchedulerOptions['onFire'];
+  private readonly defaultTimezone: string;
+  private readonly opts: ResolvedSchedulerOptions;
+  /** This instance's name in leases. */
+  readonly instanceId: string;
+  private readonly declared = new Map<string, JobData>();
+  private readonly running = new Map<string, number>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly badRows = new Set<string>();
+  private readonly recorder = new SchedulerMetricsRecorder();
+  private timer: TimerHandle | undefined;
+  private ticking: Promise<void> | undefined;
+  private tickAgain = false;
+  private nextRescanAt = 0;
+  private started = false;
+  private stopped = false;
+
+  /** @throws TypeError / RangeError naming the bad option. */
+  constructor(options: SchedulerOptions) {
+    this.opts = resolveSchedulerOptions(options);
+    this.store = options.store;
+    this.onFire = options.onFire;
+    this.clock = options.clock ?? systemClock;
+    this.logger = (options.logger ?? pino({ enabled: false })).child({ component: 'scheduler' });
+    this.defaultTimezone = assertTimeZone(options.defaultTimezone ?? 'UTC');
+    this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
+  }
+
+  /** Counters and recent drift values (ms late of each firing), as a plain snapshot. */
+  get metrics(): SchedulerMetrics {
+    return this.recorder.snapshot();
+  }
+
+  /**
+   * Declares a cron job in code. Its id is `cron:<name>`, stable across restarts, so the stored
+   * state (last fired slot) is found again and the missed-run policy applies to the downtime.
+   * @throws CronExpressionError / TimeZoneError / RangeError for bad input, Error for a duplicate name.
+   */
+  cron(name: string, expression: string, options: CronOptions = {}): JobInfo {
+    if (this.stopped) throw new Error(`scheduler.cron('${name}'): the scheduler is stopped.`);
+    const id = `cron:${name}`;
+    if (this.declared.has(id)) throw new Error(`scheduler.cron('${name}'): a job with this name is already declared; give each cron job its own name.`);
+    const job = buildCronJob(name, expression, options, this.defaultTimezone, this.clock.now());
+    this.declared.set(id, job);
+    if (this.started) this.track(this.persistDeclared(id, job).then(() => this.wake()));
+    return toJobInfo(id, job, firstPendingSlot(job));
+  }
+
+  /**
+   * Creates a one-off reminder at `when`; a late firing carries `lateByMs`.
+   * @throws RangeError when `when` is not a date or lies in the past.
+   */
+  async at(when: Date | number, options: ReminderOptions = {}): Promise<JobInfo> {
+    const job = buildReminder('at', when, options, this.defaultTimezone, this.clock.now(), this.opts.graceMs);
+    return this.create(job, options.id);
+  }
+
+  /**
+   * Creates a repeating reminder: a cron expression (`'0 9 * * 1'`) in `tz`, or a fixed interval
+   * (`'10m'`, `'2h'`, ms) counted from now.
+   * @throws CronExpressionError / RangeError for bad input.
+   */
+  async every(expression: string | number, options: ReminderOptions = {}): Promise<JobInfo> {
+    const job = buildReminder('every', expression, options, this.defaultTimezone, this.clock.now(), this.opts.graceMs);
+    return this.create(job, options.id);
+  }
+
+  /** Stored jobs (declared and run-time), soonest first; finished and unreadable rows are left out. */
+  async list(filter: JobFilter = {}): Promise<JobInfo[]> {
+    const out: JobInfo[] = [];
+    for (const row of await this.store.listJobs()) {
+      const read = readJobData(row.data);
+      if (!read.ok) continue;
+      const job = read.job;
+      if (filter.ownerId !== undefined && job.ownerId !== filter.ownerId) continue;
+      if (filter.conversationId !== undefined && job.conversationId !== filter.conversationId) continue;
+      if (filter.kind !== undefined && job.kind !== filter.kind) continue;
+      out.push(toJobInfo(row.id, job, row.nextFireAt));
+    }
+    return out.sort((a, b) => (a.nextFireAt ?? Infinity) - (b.nextFireAt ?? Infinity) || a.id.localeCompare(b.id));
+  }
+
+  /** One job, or `undefined`. */
+  async get(id: string): Promise<JobInfo | undefined> {
+    const row = await this.store.getJob(id);
+    const read = row ? readJobData(row.data) : undefined;
+    return row && read?.ok ? toJobInfo(row.id, read.job, row.nextFireAt) : undefined;
+  }
+
+  /** Cancels a job; resolves whether it existed. A running firing finishes. */
+  async cancel(id: string): Promise<boolean> {
+    this.declared.delete(id);
+    const existed = await this.store.deleteJob(id);
+    if (existed) this.logger.info({ jobId: id }, `job ${id} cancelled`);
+    this.wake();
+    return existed;
+  }
+
+  /**
+   * Moves a reminder: a date for `at` jobs, an expression or interval for `every` jobs. Slots
+   * before now never fire afterwards.
+   * @throws Error for an unknown id or a job declared in code (change the code instead).
+   */
+  async reschedule(id: string, when: Date | number | string): Promise<JobInfo> {
+    const row = await this.store.getJob(id);
+    const read = row ? readJobData(row.data) : undefined;
+    if (!row || !read?.ok) throw new Error(`scheduler.reschedule('${id}'): no such job; list() shows the existing ones.`);
+    const job = rescheduled(id, read.job, when, this.clock.now(), this.opts.graceMs);
+    const next = firstPendingSlot(job);
+    await this.store.saveJob({ id, nextFireAt: next, data: job });
+    this.logger.info({ jobId: id, nextFireAt: next }, `job ${id} rescheduled`);
+    this.wake();
+    return toJobInfo(id, job, next);
+  }
+
+  /** Stores declared jobs, applies missed-run policies to the downtime and arms the wake-up. */
+  async start(): Promise<void> {
+    if (this.stopped) throw new Error('scheduler.start(): a stopped scheduler cannot start again; create a new one.');
+    if (this.started) return;
+    this.started = true;
+    for (const [id, job] of [...this.declared]) await this.persistDeclared(id, job);
+    this.nextRescanAt = 0;
+    await this.requestTick();
+  }
+
+  /** Disarms the wake-up and waits (up to `stopTimeout`) for running handlers. Idempotent. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    const abort = new AbortController();
+    const deadline = this.clock.sleep(this.opts.stopTimeoutMs, abort.signal).then(
+      () => this.logger.warn({ timeoutMs: this.opts.stopTimeoutMs }, 'scheduler stopped with handlers still running; their leases let another run re-run them'),
+      () => undefined,
+    );
+    await Promise.race([this.idle(), deadline]);
+    abort.abort();
+  }
+
+  /** Resolves when no wake-up, store write or firing of this scheduler is in progress. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private async create(job: JobData, requestedId: string | undefined): Promise<JobInfo> {
+    const id = requestedId ?? `job:${randomUUID()}`;
+    if (requestedId !== undefined) {
+      if (requestedId.includes('@') || requestedId.startsWith('cron:')) {
+        throw new RangeError(`Job id ${JSON.stringify(requestedId)} must not contain '@' or start with 'cron:'.`);
+      }
+      const existing = await this.get(requestedId);
+      if (existing) return existing;
+    }
+    const next = firstPendingSlot(job);
+    await this.store.saveJob({ id, nextFireAt: next, data: job });
+    this.logger.info({ jobId: id, kind: job.kind, nextFireAt: next }, `job ${id} created`);
+    this.wake();
+    return toJobInfo(id, job, next);
+  }
+
+  private async persistDeclared(id: string, declared: JobData): Promise<void> {
+    const row = await this.store.getJob(id);
+    const stored = row ? readJobData(row.data) : undefined;
+    let job = declared;
+    if (stored?.ok && sameDefinition(stored.job, declared)) {
+      // Same schedule: keep its history so the downtime is judged by the missed-run policy.
+      const { createdAt, activeFrom, lastFiredAt, handledThrough } = stored.job;
+      job = { ...declared, createdAt, activeFrom, lastFiredAt, handledThrough };
+    } else if (stored?.ok) {
+      job = { ...declared, createdAt: stored.job.createdAt, lastFiredAt: stored.job.lastFiredAt };
+      this.logger.info({ jobId: id, was: stored.job.expression, now: declared.expression }, `job ${id} changed its schedule; slots before now will not fire`);
+    }
+    this.declared.set(id, job);
+    await this.store.saveJob({ id, nextFireAt: firstPendingSlot(job), data: job });
+  }
+
+  private wake(): void {
+    if (this.started && !this.stopped) void this.requestTick();
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    void promise.finally(() => this.pending.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+
+  /** Serialises wake-ups: a request during a tick runs one more tick after it. */
+  private requestTick(): Promise<void> {
+    if (this.ticking) {
+      this.tickAgain = true;
+      return this.ticking;
+    }
+    const loop = async (): Promise<void> => {
+      do {
+        this.tickAgain = false;
+        await this.tick();
+      } while (this.tickAgain && !this.stopped);
+    };
+    this.ticking = this.track(loop().finally(() => (this.ticking = undefined)));
+    return this.ticking;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    const now = this.clock.now();
+    let wakeAt = Number.POSITIVE_INFINITY;
+    try {
+      if (this.opts.rescanMs !== false && now >= this.nextRescanAt) {
+        this.nextRescanAt = now + this.opts.rescanMs;
+        await this.recoverCrashedRuns(now);
+      }
+      for (const row of await this.store.listJobs()) {
+        const next = await this.visit(row, now);
+        if (next !== null) wakeAt = Math.min(wakeAt, next);
+      }
+    } catch (error) {
+      this.logger.error({ err: error }, 'scheduler wake-up failed; retrying in 5s');
+      wakeAt = now + 5000;
+    }
+    if (this.opts.rescanMs !== false) wakeAt = Math.min(wakeAt, this.nextRescanAt);
+    this.arm(wakeAt);
+  }
+
+  /** Handles one stored job; resolves when this scheduler should next look at it (or `null`). */
+  private async visit(row: JobRow, now: number): Promise<number | null> {
+    const read = readJobData(row.data);
+    if (!read.ok) {
+      if (!this.badRows.has(row.id)) this.logger.error({ jobId: row.id, reason: read.reason }, `job ${row.id} is unreadable and will not fire`);
+      this.badRows.add(row.id);
+      return null;
+    }
+    const job = read.job;
+    // A code job this process does not declare has no handler here: leave it to its owner.
+    if (job.source === 'code' && !this.declared.has(row.id)) return null;
+    if (row.nextFireAt === null) return null;
+    if (row.nextFireAt > now) return row.nextFireAt;
+    if (!job.overlap) {
+      if ((this.running.get(row.id) ?? 0) > 0) return null; // its run's end wakes us
+      const lease = await hasLiveLease(this.store, row.id, now);
+      if (lease.live) return lease.until ?? null;
+    }
+    const plan = planDue(job, now, this.opts);
+    this.logPlan(row.id, job, plan, now);
+    const updated: JobData = {
+      ...job,
+      handledThrough: plan.handledThrough ?? job.handledThrough,
+      lastFiredAt: plan.fire.at(-1)?.scheduledAt ?? job.lastFiredAt,
+    };
+    if (plan.next === null && job.kind !== 'cron') {
+      // Finished reminder: whoever deletes the row runs it, so a concurrent cancel wins too.
+      if (!(await this.store.deleteJob(row.id))) return null;
+    } else {
+      const current = await this.store.getJob(row.id);
+      const fresh = current ? readJobData(current.data) : undefined;
+      // Cancelled or rescheduled meanwhile: leave it to the next wake-up.
+      if (!fresh?.ok || fresh.job.activeFrom !== job.activeFrom || fresh.job.expression !== job.expression) return now;
+      await this.store.saveJob({ id: row.id, nextFireAt: plan.next, data: updated });
+    }
+    if (plan.fire.length > 0) this.launch(row.id, job, plan);
+    return plan.next;
+  }
+
+  private launch(id: string, job: JobData, plan: DuePlan): void {
+    this.running.set(id, (this.running.get(id) ?? 0) + 1);
+    const run = async (): Promise<void> => {
+      for (const { scheduledAt } of plan.fire) {
+        const fireKey = fireKeyOf(id, scheduledAt);
+        if (!(await this.store.claimFire(fireKey, this.clock.now()))) {
+          this.logger.debug({ jobId: id, fireKey }, 'slot already fired by another instance');
+          continue;
+        }
+        const firing: Firing = { jobId: id, fireKey, scheduledAt, lateByMs: Math.max(0, this.clock.now() - scheduledAt), payload: job.payload, attempt: 1 };
+        if (job.ownerId !== undefined) firing.ownerId = job.ownerId;
+        if (job.conversationId !== undefined) firing.conversationId = job.conversationId;
+        if (job.name !== undefined) firing.name = job.name;
+        await this.execute({ firing, owner: this.instanceId, leaseUntil: this.clock.now() + this.opts.leaseMs, attempt: 1 });
+      }
+    };
+    this.track(
+      run()
+        .catch((error: unknown) => this.logger.error({ jobId: id, err: error }, `job ${id}: firing failed in the store`))
+        .finally(() => {
+          this.running.set(id, (this.running.get(id) ?? 1) - 1);
+          if (!job.overlap) this.wake(); // slots that came due meanwhile get the missed policy now
+        }),
+    );
+  }
+
+  /** Runs one claimed slot under its lease. */
+  private async execute(lease: RunLease): Promise<void> {
+    const { firing } = lease;
+    await takeLease(this.store, lease);
+    if (firing.lateByMs > this.opts.graceMs) {
+      this.logger.info({ jobId: firing.jobId, fireKey: firing.fireKey, lateByMs: firing.lateByMs }, `job ${firing.jobId} fires late by ${firing.lateByMs} ms`);
+    }
+    try {
+      await this.onFire(firing);
+    } catch (error) {
+      this.recorder.failed();
+      this.logger.error({ jobId: firing.jobId, fireKey: firing.fireKey, err: error }, `job ${firing.jobId}: handler failed`);
+    } finally {
+      this.recorder.fired(firing.lateByMs, this.opts.graceMs);
+      await releaseLease(this.store, lease);
+    }
+  }
+
+  /** Re-runs slots whose executor died mid-run (once), and dead-letters those that crashed twice. */
+  private async recoverCrashedRuns(now: number): Promise<void> {
+    for (const expired of await expiredLeases(this.store, now)) {
+      const fireKey = expired.firing.fireKey;
+      if (expired.owner === this.instanceId && (this.running.get(expired.firing.jobId) ?? 0) > 0) continue;
+      if (expired.attempt >= MAX_ATTEMPTS) {
+        if (await abandon(this.store, expired)) {
+          this.recorder.abandoned();
+          await this.store.addDeadLetter({ kind: 'job', key: fireKey, payload: expired.firing, reason: `run crashed ${expired.attempt} times` });
+          this.logger.error({ jobId: expired.firing.jobId, fireKey }, `slot ${fireKey} crashed ${expired.attempt} times; dead-lettered`);
+        }
+        continue;
+      }
+      const lease = await takeOver(this.store, expired, this.instanceId, now + this.opts.leaseMs);
+      if (!lease) continue;
+      lease.firing.lateByMs = Math.max(0, now - lease.firing.scheduledAt);
+      this.logger.warn({ jobId: lease.firing.jobId, fireKey, previousOwner: expired.owner }, `slot ${fireKey} did not finish (executor gone); re-running it once`);
+      this.recorder.recovered();
+      const jobId = lease.firing.jobId;
+      this.running.set(jobId, (this.running.get(jobId) ?? 0) + 1);
+      this.track(this.execute(lease).finally(() => this.running.set(jobId, (this.running.get(jobId) ?? 1) - 1)));
+    }
+  }
+
+  private logPlan(id: string, job: JobData, plan: DuePlan, now: number): void {
+    const base = { jobId: id, policy: job.missed };
+    if (plan.expired > 0) {
+      this.recorder.missed(plan.expired);
+      this.logger.warn(
+        { ...base, expired: plan.expired, firstExpired: iso(plan.firstExpired), maxLatenessMs: job.maxLatenessMs },
+        `job ${id}: ${plan.expired} slot(s) older than maxLateness (${job.maxLatenessMs} ms) dropped`,
+      );
+    }
+    const missedTotal = plan.missedTotal + plan.caughtUp + plan.overCap;
+    if (missedTotal === 0) return;
+    this.recorder.missed(plan.missedTotal + plan.overCap);
+    const what =
+      job.missed === 'skip' ? 'skipped'
+      : job.missed === 'once' ? (plan.caughtUp > 0 ? 'running the latest once' : 'coalesced into the current run')
+      : `running ${plan.caughtUp}` + (plan.overCap > 0 ? `, ${plan.overCap} beyond maxCatchUp dropped` : '');
+    this.logger.warn(
+      { ...base, missed: missedTotal, caughtUp: plan.caughtUp, lastMissed: iso(plan.missed.at(-1) ?? null), now: iso(now) },
+      `job ${id} missed ${missedTotal} slot(s) (policy ${job.missed}): ${what}`,
+    );
+  }
+
+  private arm(at: number): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.stopped || !Number.isFinite(at)) return;
+    // Chain long waits ourselves too, so every Clock implementation behaves the same.
+    const delay = Math.min(Math.max(0, at - this.clock.now()), MAX_TIMER_MS);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.requestTick();
+    }, delay);
+  }
+}
+
+function iso(ms: number | null): string | undefined {
+  return ms === null ? undefined : new Date(ms).toISOString();
+}
