@@ -122,6 +122,8 @@ export async function waitForMessage(page: Page, text: string | RegExp, timeoutM
 export async function saveScreenshot(page: Page, file: string): Promise<string> {
   const path = resolve(process.cwd(), 'test-artifacts', file);
   mkdirSync(dirname(path), { recursive: true });
+  // Park the pointer so no hover state leaks into the picture.
+  await page.mouse.move(0, 0);
   await page.screenshot({ path, fullPage: false });
   return path;
 }

@@ -50,7 +50,12 @@ export function applyRecords(model, records) {
         if (!rec.conversation_id || typeof rec.message_nr !== 'number') break;
         let flow = model.messages.get(rec.conversation_id);
         if (!flow) model.messages.set(rec.conversation_id, (flow = new Map()));
-        flow.set(rec.message_nr, { ...flow.get(rec.message_nr), ...rec });
+        const prev = flow.get(rec.message_nr);
+        const merged = { ...prev, ...rec };
+        // Any change (task, pin, reaction) sets edited_time, so a text edit is recognised by
+        // seeing the body itself change; the flag is local to this page.
+        if (prev && typeof prev.message === 'string' && prev.message !== '' && typeof rec.message === 'string' && rec.message !== '' && rec.message !== prev.message) merged.seen_body_edit = true;
+        flow.set(rec.message_nr, merged);
         changed.messages.add(rec.conversation_id);
         changed.convs.add(rec.conversation_id);
         break;
@@ -122,13 +127,14 @@ export function messageFlags(msg) {
   const archived = tags.has('is_archived') || tags.has('unpin');
   const done = state === `${STATE}done` || tags.has('is_done');
   const todo = !done && (state === `${STATE}todo` || tags.has('is_todo'));
+  const hasReactions = Array.isArray(msg.reactions) && msg.reactions.length > 0;
   const pinned = !deleted && !archived && (state === `${STATE}pinned` || tags.has('pin') || (tags.has('is_shared') && !todo && !done && !tags.has('is_task')));
   return {
     deleted,
     pinned,
     task: !deleted && (todo || done),
     done: !deleted && done,
-    edited: !deleted && Boolean(msg.edited_time),
+    edited: !deleted && (msg.seen_body_edit === true || (Boolean(msg.edited_time) && msg.edit_account_id === msg.account_id && !todo && !done && !pinned && !archived && !hasReactions)),
   };
 }
 

@@ -3,7 +3,7 @@
 // reader's scroll position, focus and hover survive.
 
 import { bodyText } from './markup.js';
-import { convTitle, messageFlags, messageKind, nameOf, sortedConvs, visibleMessages } from './model.js';
+import { convTitle, messageFlags, messageKind, nameOf, sortedConvs, systemText, visibleMessages } from './model.js';
 import { buildMessage, el } from './view-message.js';
 
 /** Consecutive messages by one author within this window share one header. */
@@ -13,7 +13,8 @@ const GROUP_WINDOW_S = 5 * 60;
 function preview(model, convId) {
   const flow = visibleMessages(model, convId);
   const last = flow[flow.length - 1];
-  if (!last || messageKind(last) !== 'chat') return '';
+  if (!last) return '';
+  if (messageKind(last) === 'system') return systemText(model, last);
   if (messageFlags(last).deleted) return 'Message deleted';
   const who = last.account_id === model.me ? 'You' : nameOf(model, last.account_id);
   return `${who}: ${bodyText(last.message ?? '').replace(/\s+/g, ' ')}`;
