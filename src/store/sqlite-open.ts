@@ -63,15 +63,23 @@ export function openSqlite(settings: OpenSqliteSettings): OpenedSqlite {
   const { path } = settings;
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  const handle: { db?: Database.Database } = {};
   try {
     // Our open() always writes the schema, so an existing empty file is a truncated store.
     if (!inMemory && existsSync(path) && statSync(path).size === 0 && !existsSync(`${path}-wal`)) {
       throw new CorruptionFound('the file is empty (0 bytes)');
     }
-    return { db: connect(settings, inMemory), recovered: false };
+    connect(settings, inMemory, handle);
+    return { db: handle.db as Database.Database, recovered: false };
   } catch (error) {
-    if (inMemory || !isCorruption(error)) throw error;
+    if (inMemory || !isCorruption(error)) {
+      handle.db?.close();
+      throw error;
+    }
+    // Move aside before closing: closing a connection deletes the -wal file by name, and the
+    // -wal may hold the newest commits someone will want to recover.
     const movedTo = moveAside(path, settings.clock.now());
+    handle.db?.close();
     const detail = (error as Error).message;
     if (settings.onCorrupt === 'refuse') {
       settings.logger?.error({ path, movedTo, detail }, 'store file is unreadable; moved aside, refusing to start');
@@ -81,32 +89,34 @@ export function openSqlite(settings: OpenSqliteSettings): OpenedSqlite {
       { path, movedTo, detail },
       'store file is unreadable; moved aside and starting with a fresh store (onCorrupt: resync): the bot continues from account/sync',
     );
-    // A second failure on a brand-new file is not corruption we can fix: let it throw.
-    return { db: connect({ ...settings, onCorrupt: 'refuse' }, false), recovered: true };
+    // A failure on the brand-new file is not corruption we can fix: close it and let it throw.
+    const fresh: { db?: Database.Database } = {};
+    try {
+      connect(settings, false, fresh);
+    } catch (freshError) {
+      fresh.db?.close();
+      throw freshError;
+    }
+    return { db: fresh.db as Database.Database, recovered: true };
   }
 }
 
-function connect(settings: OpenSqliteSettings, inMemory: boolean): Database.Database {
+/** Opens, configures, checks and migrates; leaves the connection in `handle` even on failure. */
+function connect(settings: OpenSqliteSettings, inMemory: boolean, handle: { db?: Database.Database }): void {
   const db = new Database(settings.path, { timeout: settings.busyTimeoutMs });
-  try {
-    if (!inMemory) {
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal') throw new Error(`Could not switch ${settings.path} to WAL mode (got ${String(mode)}).`);
-    }
-    db.pragma(`synchronous = ${settings.synchronous}`);
-    if (settings.check !== 'none') {
-      const rows = db.pragma(settings.check === 'full' ? 'integrity_check' : 'quick_check') as Array<Record<string, unknown>>;
-      const messages = rows.map((row) => String(Object.values(row)[0]));
-      if (messages.length !== 1 || messages[0] !== 'ok') {
-        throw new CorruptionFound(`${settings.check === 'full' ? 'integrity_check' : 'quick_check'}: ${messages.slice(0, 5).join('; ')}`);
-      }
-    }
-    migrate(db, settings.path);
-    return db;
-  } catch (error) {
-    db.close();
-    throw error;
+  handle.db = db;
+  if (!inMemory) {
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new Error(`Could not switch ${settings.path} to WAL mode (got ${String(mode)}).`);
   }
+  db.pragma(`synchronous = ${settings.synchronous}`);
+  if (settings.check !== 'none') {
+    const pragma = settings.check === 'full' ? 'integrity_check' : 'quick_check';
+    const rows = db.pragma(pragma) as Array<Record<string, unknown>>;
+    const messages = rows.map((row) => String(Object.values(row)[0]));
+    if (messages.length !== 1 || messages[0] !== 'ok') throw new CorruptionFound(`${pragma}: ${messages.slice(0, 5).join('; ')}`);
+  }
+  migrate(db, settings.path);
 }
 
 /** Renames the file and its -wal/-shm to `<path>.corrupt-<timestamp>[-n]`; resolves the new path. */
