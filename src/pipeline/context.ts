@@ -4,7 +4,7 @@
  * it to `deps.emit`, which the runtime routes through the durable outbox.
  */
 import type { Effect } from '../api/effects.js';
-import { toWireText, type Markup } from '../api/markup.js';
+import { isMarkup, toWireText, type Markup } from '../api/markup.js';
 import type { FleepRecord } from '../api/records.js';
 import type { KvWrite } from '../store/store.js';
 import { parseAddressing, type ParsedCommand } from './command/parse.js';
@@ -276,7 +276,7 @@ function describe(type: EventType): string {
 }
 
 function wire(helper: string, text: Sendable): string {
-  if (typeof text !== 'string' && (typeof text !== 'object' || text === null)) {
+  if (typeof text !== 'string' && !isMarkup(text)) {
     throw new ContextError(`ctx.${helper}() needs text (a string, or markup(...)), got ${typeof text}.`);
   }
   const out = toWireText(text);
