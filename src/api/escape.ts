@@ -56,56 +56,70 @@ const isAddressChar = (ch: string | undefined): boolean => ch !== undefined && /
 function escapeLineStart(line: string): string {
   const indent = line.length - line.trimStart().length;
   const rest = line.slice(indent);
-  if (rest.startsWith('>')) return `${line.slice(0, indent)}>${WORD_JOINER}${rest.slice(1)}`;
+  // A word joiner *before* `>`: the line no longer starts with `>`.
+  if (rest.startsWith('>')) return `${line.slice(0, indent)}${WORD_JOINER}${rest}`;
   if (rest.startsWith(':::')) return `${line.slice(0, indent)}:${WORD_JOINER}${rest.slice(1)}`;
   return line;
 }
 
-/** True when a URL scheme such as `https` ends just before index `colon` at a word start. */
-function schemeEndsAt(text: string, colon: number): boolean {
-  for (const scheme of SCHEMES) {
-    const start = colon - scheme.length;
-    if (start < 0 || text.slice(start, colon).toLowerCase() !== scheme) continue;
-    if (!isWordChar(text[start - 1]) && text[start - 1] !== '-') return true;
+/**
+ * Keeps blank lines: Fleep folds any run of empty lines into one paragraph break and drops
+ * leading and trailing ones, so every empty line that is not a single break between two
+ * non-empty lines becomes a lone word joiner.
+ */
+function escapeBlankLines(lines: string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k] as string;
+    const prev = out[k - 1];
+    const separator = line === '' && prev !== undefined && prev !== '' && (lines[k + 1] ?? '') !== '';
+    out.push(line !== '' || separator ? line : WORD_JOINER);
   }
-  return false;
+  return out;
+}
+
+/** True when a URL scheme such as `https` ends just before index `colon`. */
+function schemeEndsAt(text: string, colon: number): boolean {
+  return SCHEMES.some((scheme) => colon >= scheme.length && text.slice(colon - scheme.length, colon).toLowerCase() === scheme);
 }
 
 /**
  * Makes plain text show literally in Fleep by inserting U+2060 WORD JOINER where Fleep's
- * text-to-markup conversion would trigger:
- * - after a `*` or `_` that could open or close emphasis (next to a non-word character),
- * - after `@` before an address (no mention),
- * - after the `:` of a URL scheme (`https:⁠//`, `mailto:⁠`) and after `www` in `www.`,
+ * text-to-markup conversion would trigger (the rules of PROTOCOL.md §9.2 as the sandbox
+ * renderer implements them):
+ * - after a `*` or `_` next to a non-word character (every possible closing marker is broken),
+ * - after `@` before an address character (no mention),
+ * - before the `:` of a URL scheme (`https⁠://`, `mailto⁠:`) and before the `.` of `www.`,
  * - between the two `<` of `<<` (no labelled link),
- * - after a line's leading `>` (no quote) and inside a leading `:::` (no code block).
+ * - before a line's leading `>` (no quote) and inside a leading `:::` (no code block),
+ * - as the content of empty lines that Fleep would otherwise fold away (runs of blank lines,
+ *   leading and trailing newlines), so line structure survives.
  *
- * Control characters U+0000–U+0008 and U+000B–U+001F are kept here; Fleep itself drops them
- * (PROTOCOL.md §9.2). Word joiners already in the text are kept, and {@link xmlToText}
- * removes all of them on the way back.
+ * Control characters U+0000–U+0008 and U+000B–U+001F (including `\r`) are kept here; Fleep
+ * itself drops them (PROTOCOL.md §9.2). Word joiners already in the text are kept, and
+ * {@link xmlToText} removes all of them on the way back.
  * @example escapeText('*not bold*') // '*\u2060not bold*\u2060'
  */
 export function escapeText(text: string): string {
   if (typeof text !== 'string') {
     throw new TypeError(`escapeText(text) needs a string, got ${typeof text}`);
   }
-  const lines = text.split('\n').map(escapeLineStart).join('\n');
+  if (text === '') return '';
+  const lines = escapeBlankLines(text.split('\n')).map(escapeLineStart).join('\n');
   let out = '';
   for (let i = 0; i < lines.length; i++) {
     const ch = lines[i] as string;
     const prev = lines[i - 1];
     const next = lines[i + 1];
+    if (ch === ':' && schemeEndsAt(lines, i)) out += WORD_JOINER;
+    if (ch === '.' && i >= 3 && lines.slice(i - 3, i).toLowerCase() === 'www') out += WORD_JOINER;
     out += ch;
     if (ch === '*' || ch === '_') {
       if (!isWordChar(prev) || !isWordChar(next)) out += WORD_JOINER;
     } else if (ch === '@') {
       if (isAddressChar(next)) out += WORD_JOINER;
-    } else if (ch === ':') {
-      if ((next === '/' && lines[i + 2] === '/') || schemeEndsAt(lines, i)) out += WORD_JOINER;
     } else if (ch === '<') {
       if (next === '<') out += WORD_JOINER;
-    } else if ((ch === 'w' || ch === 'W') && next === '.' && lines.slice(i - 2, i + 1).toLowerCase() === 'www') {
-      out += WORD_JOINER;
     }
   }
   return out;

@@ -1,10 +1,10 @@
 /**
  * Inbound message bodies: Fleep's XML (`<msg><p>…</p></msg>`, PROTOCOL.md §9.1) to text, with
- * a real XML tokenizer (htmlparser2), never regular expressions over markup. Outbound escaping
+ * a real XML tokenizer (htmlparser2's, via `xml-reader.ts`), never regular expressions over markup. Outbound escaping
  * lives in `escape.ts` and is re-exported here.
  */
-import { Parser } from 'htmlparser2';
 import { WORD_JOINER } from './escape.js';
+import { readXml } from './xml-reader.js';
 
 export { escapeText, isMarkup, markup, toWireText, WORD_JOINER } from './escape.js';
 export type { Markup } from './escape.js';
@@ -31,12 +31,15 @@ export interface MessageFile {
 export interface ParsedMessage {
   /**
    * The plain words: tags dropped, entities decoded, `<br/>` → `\n`, paragraphs (`<p>`)
-   * separated by a blank line (`\n\n`, the way they were typed), `<hr/>` → `\n`, `<pre>` and
-   * `<q>` content kept as is (a typed quote keeps its `>` in the XML), file names left out
-   * (see `files`), U+2060 WORD JOINER removed.
+   * separated by a blank line (`\n\n`, the way they were typed), a `<pre>` block on its own
+   * lines with its text verbatim, `<hr/>` → `\n`, `<q>` content kept as is (a typed quote keeps
+   * its `>` in the XML), file names left out (see `files`), U+2060 WORD JOINER removed.
    */
   text: string;
-  /** Like `text`, but with the typed markup restored from `flp`/`fls` (`*bold*`, `url<<label>>`). */
+  /**
+   * Like `text`, but with the typed markup restored from the `flp`/`fls` attributes (`*bold*`,
+   * `url<<label>>`) and `:::` fences around `<pre>` blocks.
+   */
   typedText: string;
   /** Fleep addresses written as `@address`, in order of appearance, without duplicates. */
   mentions: string[];
@@ -47,8 +50,8 @@ export interface ParsedMessage {
 interface Frame {
   name: string;
   fls: string;
-  /** Offset into the buffer the element's text goes to (for link labels and file names). */
-  start: number;
+  /** Chunk index in the buffer the element's text goes to (for link labels and file names). */
+  mark: number;
   inFile: boolean;
   attr: string;
 }
@@ -56,7 +59,31 @@ interface Frame {
 /** Link labels and file names longer than this are cut (bounds work on hostile input). */
 const MAX_LABEL = 4096;
 
-const MENTION = /(?<![\p{L}\p{N}_.@-])@([\p{L}\p{N}](?:[\p{L}\p{N}._-]*[\p{L}\p{N}_])?)/gu;
+/** Text kept as chunks: joining once at the end stays linear on 1 MB bodies. */
+class Chunks {
+  private readonly parts: string[] = [];
+
+  push(text: string): void {
+    if (text !== '') this.parts.push(text);
+  }
+
+  get mark(): number {
+    return this.parts.length;
+  }
+
+  /** Text pushed since `mark`, at most {@link MAX_LABEL} characters. */
+  since(mark: number): string {
+    let out = '';
+    for (let i = mark; i < this.parts.length && out.length < MAX_LABEL; i++) out += this.parts[i];
+    return out.slice(0, MAX_LABEL);
+  }
+
+  join(): string {
+    return this.parts.join('');
+  }
+}
+
+const MENTION = /(?<![\p{L}\p{N}\p{M}\u2060])@([a-z0-9._-]*[a-z0-9])/giu;
 
 /** Finds `@address` mentions (not e-mail addresses, not escaped ones). */
 export function findMentions(text: string): string[] {
@@ -84,75 +111,71 @@ export function xmlToText(xml: string): ParsedMessage {
 }
 
 function parseBody(source: string): ParsedMessage {
-  let text = '';
-  let typed = '';
+  const text = new Chunks();
+  const typed = new Chunks();
   // Text inside <file> is the file name, not message text.
-  let fileText = '';
+  const fileText = new Chunks();
   let fileDepth = 0;
-  let paragraphs = 0;
+  let lastBlock: string | undefined;
   const links: MessageLink[] = [];
   const files: MessageFile[] = [];
   const stack: Frame[] = [];
   const open = new Map<string, number>();
   const emit = (plain: string, asTyped: string = plain): void => {
     if (fileDepth > 0) {
-      fileText += plain;
+      fileText.push(plain);
       return;
     }
-    text += plain;
-    typed += asTyped;
+    text.push(plain);
+    typed.push(asTyped);
   };
-  const close = (): void => {
+  const closeTop = (): void => {
     const frame = stack.pop() as Frame;
     open.set(frame.name, (open.get(frame.name) ?? 1) - 1);
-    const own = (frame.inFile ? fileText : text).slice(frame.start, frame.start + MAX_LABEL);
+    const own = (): string => strip((frame.inFile ? fileText : text).since(frame.mark));
     if (frame.name === 'file') {
       fileDepth--;
-      files.push({ key: frame.attr, name: strip(own) });
+      files.push({ key: frame.attr, name: own() });
     } else if (frame.name === 'a') {
-      links.push({ href: frame.attr, label: strip(own) });
+      links.push({ href: frame.attr, label: own() });
     }
-    if (frame.fls !== '') emit('', frame.fls);
+    emit('', frame.fls);
   };
 
-  const parser = new Parser(
-    {
-      onopentag(rawName, attributes) {
-        const name = rawName.toLowerCase();
-        if (name === 'p') {
-          if (paragraphs > 0) emit('\n\n');
-          paragraphs++;
-        } else if (name === 'br' || name === 'hr') {
-          emit('\n');
-        }
-        const flp = attributes['flp'];
-        if (flp !== undefined) emit('', flp);
-        const inFile = fileDepth > 0 || name === 'file';
-        if (name === 'file') fileDepth++;
-        const attr = name === 'a' ? (attributes['href'] ?? '') : name === 'file' ? (attributes['key'] ?? '') : '';
-        stack.push({ name, fls: attributes['fls'] ?? '', start: inFile ? fileText.length : text.length, inFile, attr });
-        open.set(name, (open.get(name) ?? 0) + 1);
-      },
-      ontext(data) {
-        emit(data);
-      },
-      onclosetag(rawName) {
-        const name = rawName.toLowerCase();
-        // Stray closing tags are ignored; a closing tag closes everything opened after its match.
-        if ((open.get(name) ?? 0) === 0) return;
-        while (stack.length > 0) {
-          const top = (stack[stack.length - 1] as Frame).name;
-          close();
-          if (top === name) break;
-        }
-      },
+  readXml(source, {
+    open(name, attributes) {
+      if (name === 'p' || name === 'pre') {
+        // Paragraphs were typed with a blank line between them; a code block on its own lines.
+        if (lastBlock !== undefined) emit(lastBlock === 'p' && name === 'p' ? '\n\n' : '\n');
+        lastBlock = name;
+      } else if (name === 'br' || name === 'hr') {
+        emit('\n');
+      }
+      const flp = attributes['flp'] ?? (name === 'pre' ? ':::\n' : '');
+      const fls = attributes['fls'] ?? (name === 'pre' ? '\n:::' : '');
+      emit('', flp);
+      const inFile = fileDepth > 0 || name === 'file';
+      if (name === 'file') fileDepth++;
+      const attr = name === 'a' ? (attributes['href'] ?? '') : name === 'file' ? (attributes['key'] ?? '') : '';
+      stack.push({ name, fls, mark: (inFile ? fileText : text).mark, inFile, attr });
+      open.set(name, (open.get(name) ?? 0) + 1);
     },
-    { xmlMode: true, decodeEntities: true, recognizeSelfClosing: true },
-  );
-  parser.write(source);
-  parser.end();
-  while (stack.length > 0) close();
-  return { text: strip(text), typedText: strip(typed), mentions: findMentions(text), links, files };
+    text(data) {
+      emit(data);
+    },
+    close(name) {
+      // Stray closing tags are ignored; a closing tag closes everything opened after its match.
+      if ((open.get(name) ?? 0) === 0) return;
+      while (stack.length > 0) {
+        const top = (stack[stack.length - 1] as Frame).name;
+        closeTop();
+        if (top === name) break;
+      }
+    },
+  });
+  while (stack.length > 0) closeTop();
+  const plain = text.join();
+  return { text: strip(plain), typedText: strip(typed.join()), mentions: findMentions(plain), links, files };
 }
 
 function strip(text: string): string {
