@@ -26,7 +26,11 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     let over = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (over) return;
+      // Past 8× the limit stop draining: the refusal has been written, the rest is not worth reading.
+      if (over) {
+        if (size > limit * 8) req.destroy();
+        return;
+      }
       if (size > limit) {
         over = true;
         chunks.length = 0;
