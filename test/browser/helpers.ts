@@ -63,6 +63,17 @@ export async function launchBrowser(options: { viewport?: { width: number; heigh
   };
 }
 
+/** Opens a page in a fresh context (own cookies and storage) of an already launched browser. */
+export async function newPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'UTC' });
+  return context.newPage();
+}
+
+/** The locator of the message item with this `message_nr` (stable across edits and deletes). */
+export function messageByNr(page: Page, nr: number): Locator {
+  return page.locator(`[data-testid="message"][data-message-nr="${nr}"]`);
+}
+
 /**
  * Collects the page's console errors and uncaught exceptions, so a test can assert that the
  * page ran cleanly. Returns the live list.

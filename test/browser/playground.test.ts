@@ -13,7 +13,9 @@ import {
   DEMO_PEOPLE,
   launchBrowser,
   loginAs,
+  messageByNr,
   messageItem,
+  newPage,
   openConversation,
   saveScreenshot,
   sendText,
@@ -57,7 +59,7 @@ describe.skipIf(skipReason !== undefined)('playground page (chromium)', () => {
     // A marker on the window survives only if the page is never reloaded.
     await page.evaluate('window.__playgroundMarker = 42');
 
-    const text = `Can someone review the release notes? ${Date.now()}`;
+    const text = 'Can someone review the release notes?';
     await sendText(page, text);
     const mine = await waitForMessage(page, text);
     const nr = Number(await mine.getAttribute('data-message-nr'));
@@ -77,15 +79,97 @@ describe.skipIf(skipReason !== undefined)('playground page (chromium)', () => {
     const reply = await waitForMessage(page, 'On it, I will take the release notes.');
     expect(await reply.getAttribute('data-author')).toBe('Bob');
 
-    const task = page.locator(`[data-testid="message"][data-message-nr="${nr}"] [data-testid="task-badge"]`);
+    const task = messageByNr(page, nr).getByTestId('task-badge');
     await task.getByTestId('assignee').filter({ hasText: 'Bob' }).waitFor();
     expect(await task.getAttribute('data-task-state')).toBe('todo');
     // Making a task is not a text edit, even though the record carries edited_time.
-    expect(await page.locator(`[data-message-nr="${nr}"] [data-testid="edited"]`).count()).toBe(0);
+    expect(await messageByNr(page, nr).getByTestId('edited').count()).toBe(0);
     expect(await messageItem(page, text).count()).toBe(1);
     expect(await page.evaluate('window.__playgroundMarker')).toBe(42);
 
     await saveScreenshot(page, 'playground.png');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('edits, pins, tasks, reacts and deletes through the hover actions, and the server agrees', async () => {
+    const page = await newPage(session.browser);
+    const errors = collectPageErrors(page);
+    await page.goto(sandbox.url);
+    await loginAs(page, 'carol');
+    await openConversation(page, 'Team');
+    await sendText(page, 'first draft');
+    const nr = Number(await (await waitForMessage(page, 'first draft')).getAttribute('data-message-nr'));
+    const item = messageByNr(page, nr);
+
+    await item.hover();
+    await item.getByRole('button', { name: 'Edit' }).click();
+    const editor = item.getByRole('textbox', { name: 'Edit message' });
+    await editor.fill('second draft');
+    await editor.press('Enter');
+    await item.locator('.body', { hasText: 'second draft' }).waitFor();
+    await item.getByTestId('edited').waitFor();
+
+    await item.hover();
+    await item.getByRole('button', { name: 'Pin', exact: true }).click();
+    await item.getByTestId('pin-badge').waitFor();
+    await item.hover();
+    await item.getByRole('button', { name: 'Unpin' }).click();
+    await item.getByTestId('pin-badge').waitFor({ state: 'detached' });
+
+    await item.hover();
+    await item.getByRole('button', { name: 'Make task' }).click();
+    await item.locator('[data-testid="task-badge"][data-task-state="todo"]').waitFor();
+    await item.getByRole('checkbox', { name: 'Mark task done' }).click();
+    await item.locator('[data-testid="task-badge"][data-task-state="done"]').waitFor();
+
+    await item.hover();
+    await item.getByRole('button', { name: 'React with 👀' }).click();
+    await item.locator('[data-testid="reaction"][data-reaction="👀"][aria-pressed="true"]', { hasText: '1' }).waitFor();
+
+    const bob = new FleepClient({ baseUrl: sandbox.url });
+    await bob.login(DEMO_PEOPLE.bob.email, DEMO_PEOPLE.bob.password);
+    const team = await conversationId(bob, 'Team');
+    const seen = async (): Promise<Record<string, unknown>> => {
+      const { stream } = await bob.syncConversation(team, { mode: 'ic_end' });
+      const rec = stream.find((r) => r.mk_rec_type === 'message' && r.message_nr === nr);
+      if (!rec) throw new Error(`message ${nr} missing from Bob's view`);
+      return rec;
+    };
+    const before = await seen();
+    expect(before.message).toContain('second draft');
+    expect(before.tags).toContain('is_done');
+    expect(before.reactions).toEqual([{ reaction: '👀', account_ids: [sandbox.accounts['carol@example.com']] }]);
+
+    // Bob adds the same reaction: Carol's chip counts 2 live; her click removes only hers.
+    await bob.storeMessage(team, { messageNr: nr, addReactions: ['👀'] });
+    const chip = item.locator('[data-testid="reaction"][data-reaction="👀"]');
+    await chip.filter({ hasText: '2' }).waitFor();
+    await chip.click();
+    await item.locator('[data-testid="reaction"][data-reaction="👀"][aria-pressed="false"]', { hasText: '1' }).waitFor();
+    expect((await seen()).reactions).toEqual([{ reaction: '👀', account_ids: [sandbox.accounts['bob@example.com']] }]);
+
+    await item.hover();
+    await item.getByRole('button', { name: 'Delete' }).click();
+    await item.getByRole('button', { name: 'Confirm delete' }).click();
+    await item.locator('.body', { hasText: 'This message was deleted.' }).waitFor();
+    expect((await seen()).mk_message_state).toBe('urn:fleep:message:mk_message_state:deleted');
+    await bob.logout();
+
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('explains a wrong password and logs out cleanly', async () => {
+    const page = await newPage(session.browser);
+    await page.goto(sandbox.url);
+    await page.getByTestId('login-email').fill('alice@example.com');
+    await page.getByTestId('login-password').fill('not-the-password');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('login-error').filter({ hasText: 'password “demo”' }).waitFor();
+    await loginAs(page, 'bob');
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-alice').waitFor();
+    expect(await page.getByTestId('conv-list').locator('button').count()).toBe(0);
+    await page.context().close();
   });
 });
