@@ -1,0 +1,518 @@
+/**
+ * The durable outbound queue: drains the store's outbox through per-conversation FIFO lanes,
+ * round-robin across conversations, paced by token buckets on the injected clock, with p-queue
+ * bounding the sends in flight (R-10…R-14; failure rules in `failure.ts`).
+ *
+ * Delivery: an entry leaves the store only after Fleep accepted it (or it was dead-lettered), and
+ * every retry re-uses its `client_req_id`, so a crash between "sent" and "marked done" re-sends it
+ * after restart with the same id and Fleep de-duplicates it.
+ */
+import { EventEmitter } from 'eventemitter3';
+import PQueue from 'p-queue';
+import type { Effect } from '../api/effects.js';
+import type { OutboxEntry } from '../store/store.js';
+import { fullJitter } from '../util/backoff.js';
+import type { TimerHandle } from '../util/clock.js';
+import { DeadLetterError, OutboundStoppedError } from './errors.js';
+import { classifyFailure, describeError } from './failure.js';
+import { Lane, LaneRing, SleepHeap } from './lanes.js';
+import type { Pending } from './lanes.js';
+import { resolveOptions } from './queue-options.js';
+import type { OutboundQueueOptions, ResolvedOptions } from './queue-options.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** Counters and gauges for metrics. */
+export interface OutboundStats {
+  /** Entries held in memory (queued, waiting or in flight); more may wait in the store. */
+  depth: number;
+  /** Age of the oldest entry in memory, in ms (0 when empty). */
+  oldestAgeMs: number;
+  inFlight: number;
+  sent: number;
+  /** Retries after 5xx/network failures. */
+  retries: number;
+  /** 429 answers. */
+  rateLimited: number;
+  deadLetters: number;
+}
+
+/** Events of {@link OutboundQueue}. */
+export interface OutboundEvents {
+  /** Fleep accepted the entry. */
+  sent: [entry: OutboxEntry, result: unknown];
+  /** The entry was moved to the dead-letter table. */
+  deadLetter: [entry: OutboxEntry, reason: string, error: unknown];
+  /** The entry will be retried at `entry.notBefore`. */
+  retry: [entry: OutboxEntry, error: unknown];
+  /** Nothing is pending or in flight. */
+  idle: [];
+}
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: Error };
+interface Waiter {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+const PAGE = 1000;
+const REMEMBER_SETTLED = 256;
+const LOAD_RETRY_MS = 1000;
+
+/**
+ * The outbound queue. Create one per bot, `start()` it, call `notify()` after each commit that
+ * added outbox entries, and `stop()` it on shutdown.
+ * @example
+ * const queue = new OutboundQueue({ store, clock, transport: (e, id, signal) => client.call(e.method, e.body, { conversationId: e.conversationId, clientReqId: id, signal }) });
+ * await queue.start();
+ * await store.commit({ eventKey, outbox: planEffects(eventKey, effects, clock.now()) });
+ * queue.notify();
+ */
+export class OutboundQueue extends EventEmitter<OutboundEvents> {
+  private readonly o: ResolvedOptions;
+  private readonly pq: PQueue;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly ring = new LaneRing();
+  private readonly sleepers = new SleepHeap();
+  private readonly idleLanes = new Set<Lane>();
+  private readonly refill = new Set<Lane>();
+  private readonly globalBucket: TokenBucket | undefined;
+  private readonly abort = new AbortController();
+  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly settled = new Map<string, Settled>();
+  private conditions: Array<{ test: () => boolean; resolve: () => void }> = [];
+  private counters = { sent: 0, retries: 0, rateLimited: 0, deadLetters: 0 };
+  private held = 0;
+  private inFlight = 0;
+  private scanSeq = 0;
+  private storeHasMore = false;
+  private scanWanted = false;
+  private refillWanted = false;
+  private loader: Promise<void> | undefined;
+  private loadRetry: TimerHandle | undefined;
+  private globalPausedUntil = 0;
+  private timer: TimerHandle | undefined;
+  private timerAt = Infinity;
+  private lastSweep = 0;
+  private started = false;
+  private stopping = false;
+  private halted = false;
+  private stopped: Promise<void> | undefined;
+
+  /** @throws TypeError/RangeError naming a bad option. */
+  constructor(options: OutboundQueueOptions) {
+    super();
+    this.o = resolveOptions(options);
+    this.pq = new PQueue({ concurrency: this.o.concurrency });
+    this.globalBucket = this.o.global && new TokenBucket(this.o.global, this.o.clock.now());
+  }
+
+  /** Loads pending entries from the store and starts sending. Resolves after the first load. */
+  async start(): Promise<void> {
+    if (this.started) throw new Error('OutboundQueue.start() was called twice; create one queue per bot');
+    if (this.stopping) throw new Error('OutboundQueue was stopped; create a new queue to start again');
+    this.started = true;
+    this.requestLoad('scan');
+    await this.loader;
+  }
+
+  /** New entries were committed to the store: load and send them. Cheap; calls coalesce. */
+  notify(): void {
+    if (this.started && !this.stopping) this.requestLoad('scan');
+  }
+
+  /** Same as {@link notify}; the entries themselves are read back from the store (with their seq). */
+  enqueued(_entries?: readonly unknown[]): void {
+    this.notify();
+  }
+
+  /**
+   * Settles when the entry `id` is sent (with the transport's result), or rejects with
+   * {@link DeadLetterError} when it is dead-lettered or {@link OutboundStoppedError} when the queue
+   * stops first. Call it right after committing the entry.
+   */
+  waitFor(id: string): Promise<unknown> {
+    const done = this.settled.get(id);
+    if (done) return done.ok ? Promise.resolve(done.value) : Promise.reject(done.error);
+    if (this.halted) return Promise.reject(new OutboundStoppedError(id));
+    return new Promise((resolve, reject) => {
+      const list = this.waiters.get(id);
+      if (list) list.push({ resolve, reject });
+      else this.waiters.set(id, [{ resolve, reject }]);
+    });
+  }
+
+  /** Resolves when nothing is held, in flight, or known to wait in the store. */
+  idle(): Promise<void> {
+    return this.when(() => this.isIdle());
+  }
+
+  /**
+   * Stops taking new entries and keeps draining what is in memory until `deadlineMs`; then aborts
+   * the sends in flight. Whatever is unsent stays in the store for the next start. Idempotent.
+   */
+  stop(options: { deadlineMs?: number } = {}): Promise<void> {
+    this.stopped ??= this.shutdown(options.deadlineMs ?? this.o.stopDeadlineMs);
+    return this.stopped;
+  }
+
+  /** Counters and gauges for metrics. */
+  stats(): OutboundStats {
+    const now = this.o.clock.now();
+    let oldest = now;
+    for (const lane of this.lanes.values()) {
+      const head = lane.peek();
+      if (head && head.entry.createdAt < oldest) oldest = head.entry.createdAt;
+    }
+    return { depth: this.held, oldestAgeMs: now - oldest, inFlight: this.inFlight, ...this.counters };
+  }
+
+  /** Pending entries in the store (including those not loaded into memory). */
+  pendingInStore(): Promise<number> {
+    return this.o.store.outboxSize();
+  }
+
+  private async shutdown(deadlineMs: number): Promise<void> {
+    this.stopping = true;
+    if (deadlineMs > 0) {
+      const deadline = new AbortController();
+      const elapsed = this.o.clock.sleep(deadlineMs, deadline.signal).catch(() => undefined);
+      await Promise.race([this.when(() => this.held === 0 && this.inFlight === 0), elapsed]);
+      deadline.abort();
+    }
+    this.halted = true;
+    this.disarm();
+    if (this.loadRetry) this.o.clock.clearTimeout(this.loadRetry);
+    this.abort.abort(new Error('The outbound queue stopped; unsent effects stay in the outbox'));
+    if (this.inFlight > 0) {
+      const grace = new AbortController();
+      const waited = this.o.clock.sleep(this.o.abortGraceMs, grace.signal).catch(() => undefined);
+      await Promise.race([this.when(() => this.inFlight === 0), waited]);
+      grace.abort();
+    }
+    await this.loader;
+    for (const [id, list] of this.waiters) for (const w of list) w.reject(new OutboundStoppedError(id));
+    this.waiters.clear();
+  }
+
+  private isIdle(): boolean {
+    return this.held === 0 && this.inFlight === 0 && !this.loader && !this.scanWanted && !this.refillWanted && !this.storeHasMore && this.refill.size === 0;
+  }
+
+  private when(test: () => boolean): Promise<void> {
+    if (test()) return Promise.resolve();
+    return new Promise((resolve) => this.conditions.push({ test, resolve }));
+  }
+
+  private checkConditions(): void {
+    if (this.conditions.length === 0) return;
+    const waiting = this.conditions;
+    this.conditions = [];
+    for (const c of waiting) {
+      if (c.test()) c.resolve();
+      else this.conditions.push(c);
+    }
+    if (this.isIdle()) this.emit('idle');
+  }
+
+  // ---- loading -------------------------------------------------------------------------------
+
+  private requestLoad(kind: 'scan' | 'refill'): void {
+    if (kind === 'scan') this.scanWanted = true;
+    else this.refillWanted = true;
+    this.loader ??= this.runLoader();
+  }
+
+  private async runLoader(): Promise<void> {
+    try {
+      while ((this.scanWanted || this.refillWanted) && !this.stopping) {
+        if (this.refillWanted) {
+          this.refillWanted = false;
+          await this.refillLanes();
+        }
+        if (this.scanWanted) {
+          this.scanWanted = false;
+          await this.scan();
+        }
+      }
+    } catch (error) {
+      this.o.logger.error({ err: describeError(error) }, 'outbound: loading the outbox failed; retrying');
+      if (!this.stopping) {
+        this.loadRetry = this.o.clock.setTimeout(() => {
+          this.loadRetry = undefined;
+          this.requestLoad('scan');
+          if (this.refill.size > 0) this.requestLoad('refill');
+        }, LOAD_RETRY_MS);
+      }
+    } finally {
+      this.loader = undefined;
+      if (this.stopping) this.scanWanted = this.refillWanted = false;
+      if (this.scanWanted || this.refillWanted) this.loader = this.runLoader();
+      this.pump();
+      this.checkConditions();
+    }
+  }
+
+  /** Reads the store in seq order after `scanSeq` until the store or the total window ends. */
+  private async scan(): Promise<void> {
+    for (;;) {
+      const room = this.o.total - this.held;
+      if (room <= 0) {
+        this.storeHasMore = true;
+        return;
+      }
+      const limit = Math.min(room, PAGE);
+      const page = await this.o.store.outboxPending({ limit, afterSeq: this.scanSeq });
+      for (const entry of page) {
+        if (this.held >= this.o.total) {
+          this.storeHasMore = true;
+          return;
+        }
+        this.scanSeq = entry.seq;
+        this.add(entry, false);
+      }
+      if (page.length < limit) {
+        this.storeHasMore = false;
+        return;
+      }
+    }
+  }
+
+  /** Lanes that overflowed their window get their next entries from the store, by lane. */
+  private async refillLanes(): Promise<void> {
+    for (const lane of [...this.refill]) {
+      lane.refillAsked = false;
+      const limit = Math.min(this.o.perLane - lane.size, this.o.total - this.held);
+      if (limit <= 0) continue;
+      const page = await this.o.store.outboxPending({ limit, afterSeq: lane.lastSeq, lane: lane.id });
+      for (const entry of page) this.add(entry, true);
+      if (page.length < limit) {
+        lane.spilled = false;
+        this.refill.delete(lane);
+      }
+    }
+  }
+
+  private add(entry: OutboxEntry, refilling: boolean): void {
+    let lane = this.lanes.get(entry.lane);
+    if (!lane) {
+      const bucket = this.o.perConversation && new TokenBucket(this.o.perConversation, this.o.clock.now());
+      lane = new Lane(entry.lane, bucket);
+      this.lanes.set(entry.lane, lane);
+    }
+    // Rows at or below lastSeq were loaded before (and maybe sent): never twice.
+    if (entry.seq <= lane.lastSeq) return;
+    if ((lane.spilled && !refilling) || lane.size >= this.o.perLane) {
+      lane.spilled = true;
+      return;
+    }
+    lane.push({ entry, firstAttemptAt: 0 });
+    lane.lastSeq = entry.seq;
+    this.held++;
+    this.idleLanes.delete(lane);
+    if (!lane.busy && !lane.inRing && lane.wakeAt === 0) this.ring.push(lane);
+  }
+
+  // ---- sending -------------------------------------------------------------------------------
+
+  private pump(): void {
+    if (this.halted) return;
+    const now = this.o.clock.now();
+    for (let lane = this.sleepers.popDue(now); lane; lane = this.sleepers.popDue(now)) {
+      if (lane.size > 0 && !lane.busy && !lane.inRing) this.ring.push(lane);
+    }
+    let wakeAt = Infinity;
+    while (this.inFlight < this.o.concurrency) {
+      const lane = this.ring.peek();
+      if (!lane) break;
+      const item = lane.peek();
+      if (!item || lane.busy) {
+        this.ring.shift();
+        continue;
+      }
+      const laneAt = Math.max(lane.pausedUntil, item.entry.notBefore, lane.bucket ? lane.bucket.readyAt(now) : 0);
+      if (laneAt > now) {
+        this.ring.shift();
+        this.sleepers.add(lane, laneAt);
+        continue;
+      }
+      const globalAt = Math.max(this.globalPausedUntil, this.globalBucket ? this.globalBucket.readyAt(now) : 0);
+      if (globalAt > now) {
+        wakeAt = globalAt;
+        break;
+      }
+      this.ring.shift();
+      lane.bucket?.take(now);
+      this.globalBucket?.take(now);
+      this.dispatch(lane, item, now);
+    }
+    this.arm(Math.min(wakeAt, this.sleepers.nextAt() ?? Infinity), now);
+    if (now - this.lastSweep >= 1000 && this.idleLanes.size > 0) this.sweep(now);
+  }
+
+  private dispatch(lane: Lane, item: Pending, now: number): void {
+    lane.busy = true;
+    this.inFlight++;
+    if (item.firstAttemptAt === 0) item.firstAttemptAt = now;
+    this.pq.add(() => this.attempt(lane, item)).catch((error: unknown) => {
+      this.o.logger.error({ err: describeError(error), id: item.entry.id }, 'outbound: send task failed');
+    });
+  }
+
+  private async attempt(lane: Lane, item: Pending): Promise<void> {
+    const { entry } = item;
+    try {
+      if (!isEffect(entry.effect)) {
+        await this.deadLetter(lane, item, 'malformed effect in the outbox (needs method and body)', undefined);
+        return;
+      }
+      let result: unknown;
+      try {
+        result = await this.o.transport(entry.effect, entry.id, this.abort.signal);
+      } catch (error) {
+        // Stopped mid-send: the entry stays in the store untouched and is re-sent (same id) next start.
+        if (!this.abort.signal.aborted) await this.failed(lane, item, error);
+        return;
+      }
+      await this.succeeded(lane, item, result);
+    } catch (error) {
+      this.o.logger.error({ err: describeError(error), id: entry.id, lane: lane.id }, 'outbound: store update failed');
+    } finally {
+      lane.busy = false;
+      this.inFlight--;
+      this.afterAttempt(lane);
+    }
+  }
+
+  private async succeeded(lane: Lane, item: Pending, result: unknown): Promise<void> {
+    this.remove(lane);
+    this.counters.sent++;
+    this.settle(item.entry.id, { ok: true, value: result });
+    this.emit('sent', item.entry, result);
+    try {
+      await this.o.store.outboxDone(item.entry.id);
+    } catch (error) {
+      // Sent but not marked done: a later start re-sends it with the same id (de-duplicated).
+      this.o.logger.error({ err: describeError(error), id: item.entry.id }, 'outbound: marking a sent entry done failed');
+    }
+  }
+
+  private async failed(lane: Lane, item: Pending, error: unknown): Promise<void> {
+    const { entry } = item;
+    const now = this.o.clock.now();
+    const action = classifyFailure(error, lane.id);
+    if (action.kind === 'refused') return this.deadLetter(lane, item, `refused by Fleep: ${action.reason}`, error);
+    const elapsed = now - item.firstAttemptAt;
+    const left = this.o.giveUpMs - elapsed;
+    let waitMs: number;
+    if (action.kind === 'rate-limited') {
+      this.counters.rateLimited++;
+      waitMs = action.retryAfterMs ?? Math.max(this.o.backoff.baseMs, fullJitter(entry.attempts, this.o.backoff, this.o.random));
+      if (waitMs > this.o.maxRetryAfterMs) {
+        return this.deadLetter(lane, item, `429 asked to wait ${waitMs} ms, more than maxRetryAfterMs (${this.o.maxRetryAfterMs} ms)`, error);
+      }
+      if (waitMs > left) return this.deadLetter(lane, item, `429 wait of ${waitMs} ms would pass giveUpMs (${this.o.giveUpMs} ms)`, error);
+      if (action.global) this.globalPausedUntil = Math.max(this.globalPausedUntil, now + waitMs);
+      else lane.pausedUntil = Math.max(lane.pausedUntil, now + waitMs);
+      this.o.logger.warn({ id: entry.id, lane: lane.id, waitMs, global: action.global }, 'outbound: rate limited (429)');
+    } else {
+      if (left <= 0) return this.deadLetter(lane, item, `gave up after ${elapsed} ms of failures; last: ${describeError(error)}`, error);
+      this.counters.retries++;
+      waitMs = Math.min(fullJitter(entry.attempts, this.o.backoff, this.o.random), left);
+      this.o.logger.warn({ id: entry.id, lane: lane.id, attempt: entry.attempts + 1, waitMs, err: describeError(error) }, 'outbound: send failed; retrying');
+    }
+    entry.attempts++;
+    entry.notBefore = now + waitMs;
+    this.emit('retry', entry, error);
+    await this.o.store.outboxRetry(entry.id, entry.attempts, entry.notBefore);
+  }
+
+  private async deadLetter(lane: Lane, item: Pending, reason: string, error: unknown): Promise<void> {
+    const { entry } = item;
+    this.remove(lane);
+    this.counters.deadLetters++;
+    this.o.logger.error({ id: entry.id, lane: lane.id, method: methodOf(entry.effect), reason }, 'outbound: effect dead-lettered');
+    this.settle(entry.id, { ok: false, error: new DeadLetterError(entry.id, reason, { cause: error }) });
+    this.emit('deadLetter', entry, reason, error);
+    const payload = { lane: entry.lane, effect: entry.effect, attempts: entry.attempts, createdAt: entry.createdAt };
+    await this.o.store.addDeadLetter({ kind: 'effect', key: entry.id, payload, reason });
+    await this.o.store.outboxDone(entry.id);
+  }
+
+  private remove(lane: Lane): void {
+    lane.shift();
+    this.held--;
+  }
+
+  private afterAttempt(lane: Lane): void {
+    if (lane.size > 0) {
+      if (!lane.inRing && lane.wakeAt === 0) this.ring.push(lane);
+    } else if (!lane.spilled) {
+      // Without a rate bucket nothing is lost by forgetting the lane at once.
+      if (!lane.bucket && lane.pausedUntil <= this.o.clock.now()) this.lanes.delete(lane.id);
+      else this.idleLanes.add(lane);
+    }
+    if (!this.stopping) {
+      if (lane.spilled && lane.size <= this.o.perLane >> 1 && !lane.refillAsked) {
+        lane.refillAsked = true;
+        this.refill.add(lane);
+        this.requestLoad('refill');
+      }
+      if (this.storeHasMore && this.held <= this.o.total >> 1 && !this.scanWanted) this.requestLoad('scan');
+    }
+    this.pump();
+    this.checkConditions();
+  }
+
+  private settle(id: string, outcome: Settled): void {
+    const list = this.waiters.get(id);
+    if (list) {
+      this.waiters.delete(id);
+      for (const w of list) {
+        if (outcome.ok) w.resolve(outcome.value);
+        else w.reject(outcome.error);
+      }
+    }
+    this.settled.set(id, outcome);
+    if (this.settled.size > REMEMBER_SETTLED) this.settled.delete(this.settled.keys().next().value as string);
+  }
+
+  /** Forgets idle lanes whose rate bucket is full again (so forgetting cannot grant extra burst). */
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const lane of this.idleLanes) {
+      if (lane.size > 0 || lane.busy || lane.spilled) {
+        this.idleLanes.delete(lane);
+      } else if (lane.pausedUntil <= now && (!lane.bucket || lane.bucket.isFull(now))) {
+        this.idleLanes.delete(lane);
+        this.lanes.delete(lane.id);
+      }
+    }
+  }
+
+  private arm(at: number, now: number): void {
+    if (at === Infinity || at >= this.timerAt) return;
+    this.disarm();
+    this.timerAt = at;
+    this.timer = this.o.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.pump();
+    }, at - now);
+  }
+
+  private disarm(): void {
+    if (this.timer) this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+}
+
+function isEffect(value: unknown): value is Effect {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { method?: unknown; body?: unknown };
+  return typeof v.method === 'string' && typeof v.body === 'object' && v.body !== null;
+}
+
+function methodOf(value: unknown): string | undefined {
+  return isEffect(value) ? value.method : undefined;
+}
