@@ -53,7 +53,7 @@ function mutation(convId: string | undefined, options: MutationOptions): { conve
  */
 export class FleepClient extends FleepClientBase {
   /** `account/sync`: the account summary and a current `event_horizon` to start polling from. */
-  accountSync(options: ReadOptions = {}): Promise<AccountSyncResponse> {
+  async accountSync(options: ReadOptions = {}): Promise<AccountSyncResponse> {
     return this.call<AccountSyncResponse>('account/sync', {}, defined({ signal: options.signal }));
   }
 
@@ -61,14 +61,14 @@ export class FleepClient extends FleepClientBase {
    * `account/poll` on its own connection pool with the long `pollTimeoutMs`; abortable.
    * @param eventHorizon the last horizon fully processed (0 = initial sync).
    */
-  poll(eventHorizon: number, options: PollOptions = {}): Promise<PollResponse> {
+  async poll(eventHorizon: number, options: PollOptions = {}): Promise<PollResponse> {
     messageNumber('eventHorizon', eventHorizon);
     const body = defined({ event_horizon: eventHorizon, wait: options.wait ?? true, poll_flags: options.pollFlags });
     return this.request<PollResponse>('account/poll', body, defined({ signal: options.signal, retry: options.retry }), 'poll');
   }
 
   /** `message/send/<conv>`: posts a message (string escaped, `markup()` as typed). */
-  sendMessage(convId: string, message: MessageText, options: SendMessageOptions = {}): Promise<SyncResponse> {
+  async sendMessage(convId: string, message: MessageText, options: SendMessageOptions = {}): Promise<SyncResponse> {
     const body = defined({
       message: toWireText(message),
       attachments: options.attachments,
@@ -81,7 +81,7 @@ export class FleepClient extends FleepClientBase {
    * `message/store/<conv>`: create or change a message: pin, task, done, delete, reactions…
    * @example await client.storeMessage(convId, { messageNr: 7, tags: ['is_done'] })
    */
-  storeMessage(convId: string, input: StoreMessageBody, options: MutationOptions = {}): Promise<SyncResponse> {
+  async storeMessage(convId: string, input: StoreMessageBody, options: MutationOptions = {}): Promise<SyncResponse> {
     const body = defined({
       message_nr: optionalNumber('messageNr', input.messageNr),
       message: input.message === undefined ? undefined : toWireText(input.message),
@@ -98,7 +98,7 @@ export class FleepClient extends FleepClientBase {
   }
 
   /** `message/edit/<conv>`: replaces a message's text (author only; others get 431). */
-  editMessage(convId: string, messageNr: number, message: MessageText, options: MutationOptions = {}): Promise<SyncResponse> {
+  async editMessage(convId: string, messageNr: number, message: MessageText, options: MutationOptions = {}): Promise<SyncResponse> {
     const body = defined({
       message_nr: messageNumber('messageNr', messageNr),
       message: toWireText(message),
@@ -108,19 +108,19 @@ export class FleepClient extends FleepClientBase {
   }
 
   /** `message/delete/<conv>`. */
-  deleteMessage(convId: string, messageNr: number, options: MutationOptions = {}): Promise<SyncResponse> {
+  async deleteMessage(convId: string, messageNr: number, options: MutationOptions = {}): Promise<SyncResponse> {
     const body = defined({ message_nr: messageNumber('messageNr', messageNr), from_message_nr: optionalNumber('fromMessageNr', options.fromMessageNr) });
     return this.call<SyncResponse>('message/delete', body, mutation(convId, options));
   }
 
   /** `message/mark_read/<conv>`: advances the read horizon (never moves it back). */
-  markRead(convId: string, messageNr: number, options: MutationOptions = {}): Promise<SyncResponse> {
+  async markRead(convId: string, messageNr: number, options: MutationOptions = {}): Promise<SyncResponse> {
     const body = defined({ message_nr: messageNumber('messageNr', messageNr), from_message_nr: optionalNumber('fromMessageNr', options.fromMessageNr) });
     return this.call<SyncResponse>('message/mark_read', body, mutation(convId, options));
   }
 
   /** `message/copy/<conv>`: copies a message into `toConvId`. */
-  copyMessage(convId: string, messageNr: number, toConvId: string, options: MutationOptions = {}): Promise<SyncResponse> {
+  async copyMessage(convId: string, messageNr: number, toConvId: string, options: MutationOptions = {}): Promise<SyncResponse> {
     pathId('toConvId', toConvId);
     const body = defined({
       message_nr: messageNumber('messageNr', messageNr),
@@ -131,7 +131,7 @@ export class FleepClient extends FleepClientBase {
   }
 
   /** `conversation/create`; the new id is `header.conversation_id`. */
-  createConversation(input: CreateConversationInput = {}, options: MutationOptions = {}): Promise<SyncResponse> {
+  async createConversation(input: CreateConversationInput = {}, options: MutationOptions = {}): Promise<SyncResponse> {
     const body = defined({
       topic: input.topic,
       account_ids: input.accountIds,
@@ -141,19 +141,19 @@ export class FleepClient extends FleepClientBase {
   }
 
   /** `conversation/sync/<conv>` with `mk_direction` = `mode`. */
-  syncConversation(convId: string, options: SyncConversationOptions = {}): Promise<SyncResponse> {
+  async syncConversation(convId: string, options: SyncConversationOptions = {}): Promise<SyncResponse> {
     const body = defined({ mk_direction: options.mode, from_message_nr: optionalNumber('fromMessageNr', options.fromMessageNr) });
     return this.call<SyncResponse>('conversation/sync', body, defined({ conversationId: convId, signal: options.signal }));
   }
 
   /** `conversation/sync_pinboard/<conv>`: pinned messages from `fromMessageNr` (the pin horizon). */
-  syncPinboard(convId: string, options: ReadOptions & { fromMessageNr?: number } = {}): Promise<SyncResponse> {
+  async syncPinboard(convId: string, options: ReadOptions & { fromMessageNr?: number } = {}): Promise<SyncResponse> {
     const body = defined({ from_message_nr: optionalNumber('fromMessageNr', options.fromMessageNr) });
     return this.call<SyncResponse>('conversation/sync_pinboard', body, defined({ conversationId: convId, signal: options.signal }));
   }
 
   /** `conversation/store/<conv>`: topic, members, read horizon; send only what changes. */
-  storeConversation(convId: string, input: StoreConversationInput, options: MutationOptions = {}): Promise<SyncResponse> {
+  async storeConversation(convId: string, input: StoreConversationInput, options: MutationOptions = {}): Promise<SyncResponse> {
     const body = defined({
       topic: input.topic,
       add_account_ids: input.addAccountIds,
@@ -165,25 +165,25 @@ export class FleepClient extends FleepClientBase {
   }
 
   /** `conversation/leave/<conv>`. */
-  leaveConversation(convId: string, options: MutationOptions = {}): Promise<SyncResponse> {
+  async leaveConversation(convId: string, options: MutationOptions = {}): Promise<SyncResponse> {
     const body = defined({ from_message_nr: optionalNumber('fromMessageNr', options.fromMessageNr) });
     return this.call<SyncResponse>('conversation/leave', body, mutation(convId, options));
   }
 
   /** `contact/sync {contact_id}`: one ContactInfo. */
-  syncContact(accountId: string, options: ReadOptions = {}): Promise<ContactRecord> {
+  async syncContact(accountId: string, options: ReadOptions = {}): Promise<ContactRecord> {
     pathId('accountId', accountId);
     return this.call<ContactRecord>('contact/sync', { contact_id: accountId }, defined({ signal: options.signal }));
   }
 
   /** `contact/sync/all`: every contact, minus the `ignore` account ids. */
-  syncAllContacts(input: { ignore?: string[]; searchStr?: string } = {}, options: ReadOptions = {}): Promise<ContactsResponse> {
+  async syncAllContacts(input: { ignore?: string[]; searchStr?: string } = {}, options: ReadOptions = {}): Promise<ContactsResponse> {
     const body = defined({ ignore: input.ignore ?? [], search_str: input.searchStr });
     return this.call<ContactsResponse>('contact/sync/all', body, defined({ signal: options.signal }));
   }
 
   /** `search`: messages and conversations matching `keywords` (prefix match). */
-  search(
+  async search(
     keywords: string,
     input: { conversationId?: string; searchTypes?: Array<'topic' | 'chat' | 'file' | 'pin' | 'task' | 'subject'> } = {},
     options: ReadOptions = {},
@@ -199,7 +199,7 @@ export class FleepClient extends FleepClientBase {
    * `conversation/poke/<conv>`: asks the server to echo a `poke` record with `messageNr` into
    * this account's stream, a barrier meaning "everything before this was delivered".
    */
-  poke(convId: string, messageNr: number, options: MutationOptions & { isBgPoke?: boolean } = {}): Promise<StreamResponse> {
+  async poke(convId: string, messageNr: number, options: MutationOptions & { isBgPoke?: boolean } = {}): Promise<StreamResponse> {
     const body = defined({ message_nr: messageNumber('messageNr', messageNr), is_bg_poke: options.isBgPoke ?? false });
     return this.call<StreamResponse>('conversation/poke', body, mutation(convId, options));
   }
@@ -209,7 +209,7 @@ export class FleepClient extends FleepClientBase {
    * returned `upload_url`s as `attachments` to `sendMessage`. Not retried on 5xx/network errors
    * (an upload has no idempotency key); a 401 still re-logs in and retries once.
    */
-  uploadFile(files: UploadInput[], options: ReadOptions = {}): Promise<UploadResponse> {
+  async uploadFile(files: UploadInput[], options: ReadOptions = {}): Promise<UploadResponse> {
     if (!Array.isArray(files) || files.length === 0) {
       throw new TypeError('uploadFile(files) needs a non-empty array of { name, data: Buffer, contentType? }');
     }
