@@ -24,7 +24,7 @@ export { CommandRegistry } from './command/registry.js';
 export type { CommandDefinition, CommandInfo, CommandOptions, CommandSettings } from './command/registry.js';
 export type { CommandContext, CommandHandler } from './command/command-middleware.js';
 export { definePlugin } from './plugin.js';
-export type { BotApi, ConfigOf, CronDeclaration, CronOptions, JobControl, Plugin, PluginDefinition, ScheduleHandler } from './plugin.js';
+export type { AnyPlugin, BotApi, ConfigOf, CronDeclaration, CronOptions, JobControl, Plugin, PluginDefinition, ScheduleHandler } from './plugin.js';
 export { PluginHost, loadPlugins } from './plugin-host.js';
 export type { HandleResult, PluginCounters, PluginHostOptions } from './plugin-host.js';
 export * from './events.js';

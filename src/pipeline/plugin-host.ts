@@ -16,7 +16,7 @@ import { CommandRegistry, type CommandInfo, type CommandSettings } from './comma
 import { toMiddlewareError, type ErrorHandler } from './composer.js';
 import type { Context } from './context.js';
 import { PluginConfigError, PluginError, type MiddlewareError, type PluginConfigIssue } from './errors.js';
-import type { CronDeclaration, JobControl, Plugin } from './plugin.js';
+import type { AnyPlugin, CronDeclaration, JobControl, Plugin } from './plugin.js';
 import { PluginBot } from './plugin-bot.js';
 
 /**
@@ -94,7 +94,7 @@ export class PluginHost {
    * Validates configs, checks `requires`, and calls each plugin's `setup` in order.
    * @throws PluginConfigError naming the plugin and key; PluginError for missing or duplicate plugins.
    */
-  async load(plugins: ReadonlyArray<Plugin<never>>, configs: Readonly<Record<string, unknown>> = {}): Promise<void> {
+  async load(plugins: ReadonlyArray<AnyPlugin>, configs: Readonly<Record<string, unknown>> = {}): Promise<void> {
     this.checkOpen('load', '');
     const all = plugins as unknown as ReadonlyArray<Plugin<unknown>>;
     const names = new Set(this.loaded.map((l) => l.plugin.name));
@@ -126,6 +126,29 @@ export class PluginHost {
       this.loaded.push({ plugin, bot, counters: { handled: 0, errors: 0 } });
     }
     this.run = undefined;
+  }
+
+  /**
+   * Adds a plugin without a definition and returns its {@link BotApi} at once: how a `Bot`
+   * offers `bot.command(…)` and friends for handlers registered directly on it.
+   * @throws PluginError when the name is taken or the host is sealed.
+   */
+  inline(name: string): PluginBot<undefined> {
+    this.checkOpen('inline', `'${name}'`);
+    if (this.loaded.some((l) => l.plugin.name === name)) throw new PluginError(`A plugin named "${name}" is already loaded.`, name);
+    const bot = new PluginBot<undefined>({
+      name,
+      config: undefined,
+      registry: this.registry,
+      logger: this.options.logger,
+      store: this.options.store,
+      jobs: this.options.jobs?.(name),
+      crons: this.crons,
+    });
+    const plugin: Plugin<unknown> = Object.freeze({ name, config: undefined, requires: [], setup: () => undefined, onStart: undefined, onStop: undefined });
+    this.loaded.push({ plugin, bot: bot as PluginBot<unknown>, counters: { handled: 0, errors: 0 } });
+    this.run = undefined;
+    return bot;
   }
 
   /** Names of the loaded plugins, in order. */
@@ -240,7 +263,7 @@ export class PluginHost {
  * @example const host = await loadPlugins([standup, reminders], config.plugins, { logger, store });
  */
 export async function loadPlugins(
-  plugins: ReadonlyArray<Plugin<never>>,
+  plugins: ReadonlyArray<AnyPlugin>,
   configs: Readonly<Record<string, unknown>>,
   options: PluginHostOptions,
 ): Promise<PluginHost> {

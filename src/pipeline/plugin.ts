@@ -92,11 +92,21 @@ export interface Plugin<C = unknown> {
   readonly config: z.ZodType<C> | undefined;
   /** Names of plugins that must be loaded too. */
   readonly requires: readonly string[];
-  readonly setup: (bot: BotApi<C>, config: C) => void | Promise<void>;
+  readonly setup: (bot: BotApi<C>, config: C) => unknown;
   /** After every plugin's setup, when the bot starts. */
-  readonly onStart: ((bot: BotApi<C>, config: C) => void | Promise<void>) | undefined;
+  readonly onStart: ((bot: BotApi<C>, config: C) => unknown) | undefined;
   /** When the bot stops. */
-  readonly onStop: ((bot: BotApi<C>, config: C) => void | Promise<void>) | undefined;
+  readonly onStop: ((bot: BotApi<C>, config: C) => unknown) | undefined;
+}
+
+/** Any plugin, whatever its config type (what hosts accept). */
+export interface AnyPlugin {
+  readonly name: string;
+  readonly config: z.ZodType | undefined;
+  readonly requires: readonly string[];
+  readonly setup: (bot: never, config: never) => unknown;
+  readonly onStart: ((bot: never, config: never) => unknown) | undefined;
+  readonly onStop: ((bot: never, config: never) => unknown) | undefined;
 }
 
 /** What {@link definePlugin} takes. */
@@ -107,9 +117,12 @@ export interface PluginDefinition<S extends z.ZodType | undefined> {
   config?: S;
   /** Plugins this one needs. @default [] */
   requires?: string[];
-  setup(bot: BotApi<ConfigOf<S>>, config: ConfigOf<S>): void | Promise<void>;
-  onStart?(bot: BotApi<ConfigOf<S>>, config: ConfigOf<S>): void | Promise<void>;
-  onStop?(bot: BotApi<ConfigOf<S>>, config: ConfigOf<S>): void | Promise<void>;
+  /** Registers handlers; may be async. */
+  setup(bot: BotApi<ConfigOf<S>>, config: ConfigOf<S>): unknown;
+  /** After every plugin's setup, when the bot starts. @default none */
+  onStart?(bot: BotApi<ConfigOf<S>>, config: ConfigOf<S>): unknown;
+  /** When the bot stops. @default none */
+  onStop?(bot: BotApi<ConfigOf<S>>, config: ConfigOf<S>): unknown;
 }
 
 /** The config type of a schema (`undefined` without one). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { arg, ArgError, parseArgs, validateSchema, type ArgEnv } from '../../src/pipeline/command/args.js';
+import { arg, ArgError, parseArgs, validateSchema, type ArgEnv, type ArgSchema } from '../../src/pipeline/command/args.js';
 import { parseAddressing, tokenize } from '../../src/pipeline/command/parse.js';
 import { ALICE, BOB, makeDeps } from './helpers.js';
 
@@ -96,7 +96,7 @@ describe('parser bounds (R-36)', () => {
       const cmd = parseAddressing(text, input);
       if (cmd) {
         expect(cmd.argText.length).toBeLessThanOrEqual(16 * 1024);
-        for (const schema of [{ x: arg.string() }, { rest: arg.rest() }, { when: arg.date() }]) {
+        for (const schema of [{ x: arg.string() }, { rest: arg.rest() }, { when: arg.date() }] as ArgSchema[]) {
           try {
             parseArgs(schema, cmd.argText, env);
           } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { Composer, type HearsContext } from '../../src/pipeline/composer.js';
-import { Context } from '../../src/pipeline/context.js';
+import type { Context } from '../../src/pipeline/context.js';
 import { MiddlewareError, PluginError } from '../../src/pipeline/errors.js';
 import type { EventMap } from '../../src/pipeline/events.js';
 import { ctxOf, makeDeps, memberEvent, messageEvent, reactionEvent, say } from './helpers.js';

@@ -158,7 +158,8 @@ export class CommandRegistry {
     for (const def of this.byName.values()) if (!def.hidden) visible.push(def.name, ...def.aliases);
     if (visible.length === 0 || name.length > MAX_NAME_LENGTH) return undefined;
     const best = closest(name, visible);
-    const limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
+    // Edit distance counts a swapped pair of letters as 2, the commonest typo.
+    const limit = name.length <= 2 ? 1 : name.length <= 5 ? 2 : 3;
     return distance(name, best) <= limit ? best : undefined;
   }
 }
