@@ -122,10 +122,37 @@ function atWordStart(s: string, i: number): boolean {
   return before === '' || WORD_BOUNDARY.test(before);
 }
 
-function renderInline(line: string, ctx: InlineContext): string {
+/** Positions where a `marker` may close: not after whitespace, before end/space/`.,!?;`. */
+function closingCandidates(line: string, marker: string): number[] {
+  const out: number[] = [];
+  for (let j = 1; j < line.length; j++) {
+    if (line[j] !== marker || /\s/u.test(line[j - 1] as string)) continue;
+    const after = line[j + 1];
+    if (after === undefined || CLOSE_FOLLOW.test(after)) out.push(j);
+  }
+  return out;
+}
+
+/** The first candidate ≥ `from` (binary search), or -1. */
+function firstFrom(sorted: number[], from: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo] ?? -1;
+}
+
+/** Bold/italic nest at most this deep (keeps rendering linear and the stack shallow). */
+const MAX_EMPHASIS_DEPTH = 2;
+
+function renderInline(line: string, ctx: InlineContext, depth = 0): string {
   let out = '';
   let literalFrom = 0;
   let i = 0;
+  let closers: Record<string, number[]> | undefined;
   const emit = (upTo: number, html: string, next: number): void => {
     out += escapeXml(line.slice(literalFrom, upTo)) + html;
     literalFrom = next;
@@ -133,7 +160,7 @@ function renderInline(line: string, ctx: InlineContext): string {
   };
   while (i < line.length) {
     const c = line[i] as string;
-    if (!atWordStart(line, i) || !'*_@hHfFmMsSwW'.includes(c)) {
+    if (!'*_@hHfFmMsSwW'.includes(c) || !atWordStart(line, i)) {
       i++;
       continue;
     }
@@ -149,11 +176,13 @@ function renderInline(line: string, ctx: InlineContext): string {
         continue;
       }
     }
-    if (c === '*' || c === '_') {
-      const close = findClosing(line, i, c);
+    if ((c === '*' || c === '_') && depth < MAX_EMPHASIS_DEPTH) {
+      const first = line[i + 1];
+      closers ??= { '*': closingCandidates(line, '*'), _: closingCandidates(line, '_') };
+      const close = first === undefined || /\s/u.test(first) ? -1 : firstFrom(closers[c] as number[], i + 2);
       if (close !== -1) {
         const tag = c === '*' ? 'b' : 'i';
-        const inner = renderInline(line.slice(i + 1, close), ctx);
+        const inner = renderInline(line.slice(i + 1, close), ctx, depth + 1);
         emit(i, `<${tag} flp="${c}" fls="${c}">${inner}</${tag}>`, close + 1);
         continue;
       }
@@ -161,18 +190,6 @@ function renderInline(line: string, ctx: InlineContext): string {
     i++;
   }
   return out + escapeXml(line.slice(literalFrom));
-}
-
-function findClosing(line: string, open: number, marker: string): number {
-  const first = line[open + 1];
-  if (first === undefined || /\s/u.test(first)) return -1;
-  for (let j = open + 2; j < line.length; j++) {
-    if (line[j] !== marker) continue;
-    if (/\s/u.test(line[j - 1] as string)) continue;
-    const after = line[j + 1];
-    if (after === undefined || CLOSE_FOLLOW.test(after)) return j;
-  }
-  return -1;
 }
 
 function matchMention(line: string, at: number, ctx: InlineContext): number | undefined {
@@ -211,10 +228,17 @@ function trimUrl(url: string): string {
   for (;;) {
     const c = url[end - 1];
     if (c === undefined) break;
-    if ('.,!?;:\'"'.includes(c) || (c === ')' && !url.slice(0, end - 1).includes('('))) end--;
+    const body = url.slice(0, end);
+    if ('.,!?;:\'"'.includes(c) || (c === ')' && count(body, ')') > count(body, '('))) end--;
     else break;
   }
   return url.slice(0, end);
+}
+
+function count(s: string, ch: string): number {
+  let n = 0;
+  for (const c of s) if (c === ch) n++;
+  return n;
 }
 
 function hrefOf(url: string): string {

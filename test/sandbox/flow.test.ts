@@ -53,7 +53,7 @@ function onlyMessage(records: FleepRecord[]): MessageRecord {
 
 beforeAll(async () => {
   sb = await start();
-  [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => clientFor(sb, `${n}@example.com`)));
+  [alice, bob, carol] = await Promise.all([clientFor(sb, 'alice@example.com'), clientFor(sb, 'bob@example.com'), clientFor(sb, 'carol@example.com')]);
   aliceId = sb.accounts['alice@example.com'] as string;
   bobId = sb.accounts['bob@example.com'] as string;
   carolId = sb.accounts['carol@example.com'] as string;
