@@ -22,7 +22,11 @@ import {
   resolveRetention,
   toJson,
 } from './values.js';
-import type { LedgerRetention, ResolvedRetention } from './values.js';
+import type { LedgerRetention, PreparedOutbox, ResolvedRetention } from './values.js';
+
+const NONE: KvWrite[] = [];
+const NONE_JSON: Array<string | undefined> = [];
+const NONE_OUTBOX: PreparedOutbox[] = [];
 
 /**
  * Options of {@link MemoryStore}.
@@ -135,7 +139,7 @@ export class MemoryStore implements Store {
     const write: KvWrite = { namespace, key, value: next, ttlMs: options?.ttlMs };
     const json = prepareWrite(write);
     const current = this.live(namespace, key);
-    if (!jsonEquals(current?.json, expected, `compareAndSet('${namespace}', '${key}') expected value`)) return false;
+    if (!jsonEquals(current?.json, expected, () => `compareAndSet('${namespace}', '${key}') expected value`)) return false;
     this.applyWrite(write, json, this.clock.now());
     this.tick();
     return true;
@@ -170,16 +174,16 @@ export class MemoryStore implements Store {
     // Validate and serialise everything first: a bad value must leave no partial commit.
     if (change.eventKey !== undefined) checkId(change.eventKey, 'EventCommit.eventKey');
     if (change.cursor !== undefined) checkCursor(change.cursor);
-    const kv = change.kv ?? [];
-    const prepared = kv.map(prepareWrite);
-    const outbox = (change.outbox ?? []).map(prepareOutbox);
+    const kv = change.kv ?? NONE;
+    const prepared = kv.length === 0 ? NONE_JSON : kv.map(prepareWrite);
+    const outbox = change.outbox === undefined || change.outbox.length === 0 ? NONE_OUTBOX : change.outbox.map(prepareOutbox);
     const now = this.clock.now();
     if (change.eventKey !== undefined && !this.ledger.has(change.eventKey)) this.ledger.set(change.eventKey, now);
     if (change.cursor !== undefined && (this.cursor === undefined || change.cursor > this.cursor)) this.cursor = change.cursor;
     for (let i = 0; i < kv.length; i++) this.applyWrite(kv[i] as KvWrite, prepared[i], now);
-    for (const entry of outbox) {
-      if (this.outbox.has(entry.id)) continue;
-      this.outbox.set(entry.id, { ...entry, seq: this.nextSeq++, attempts: 0 });
+    for (const e of outbox) {
+      if (this.outbox.has(e.id)) continue;
+      this.outbox.set(e.id, { id: e.id, lane: e.lane, seq: this.nextSeq++, effectJson: e.effectJson, createdAt: e.createdAt, attempts: 0, notBefore: e.notBefore });
     }
     this.tick();
   }

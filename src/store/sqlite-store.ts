@@ -340,7 +340,7 @@ export class SqliteStore implements Store {
 
   private applyCas(c: PreparedCas): boolean {
     const { namespace, key } = c.write;
-    if (!jsonEquals(this.liveJson(namespace, key), c.expected, `compareAndSet('${namespace}', '${key}') expected value`)) return false;
+    if (!jsonEquals(this.liveJson(namespace, key), c.expected, () => `compareAndSet('${namespace}', '${key}') expected value`)) return false;
     this.applyWrite(c.write, c.json, this.clock.now());
     return true;
   }

@@ -10,17 +10,22 @@ import type { KvWrite, NewOutboxEntry } from './store.js';
  * reader gets back is exactly what `JSON.parse(JSON.stringify(value))` gives.
  * @throws TypeError naming `what` when the value has no JSON form (function, symbol, BigInt, cycle).
  */
-export function toJson(value: unknown, what: string): string {
+export function toJson(value: unknown, what: string | (() => string)): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch (error) {
-    throw new TypeError(`${what} must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null): ${(error as Error).message}`, { cause: error });
+    throw new TypeError(`${describe(what)} must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null): ${(error as Error).message}`, { cause: error });
   }
   if (json === undefined) {
-    throw new TypeError(`${what} must be JSON-serialisable, got ${typeof value}. Store plain data (objects, arrays, strings, numbers, booleans, null).`);
+    throw new TypeError(`${describe(what)} must be JSON-serialisable, got ${typeof value}. Store plain data (objects, arrays, strings, numbers, booleans, null).`);
   }
   return json;
+}
+
+/** Error subjects are built lazily: formatting them on every hot-path call costs more than the work. */
+function describe(what: string | (() => string)): string {
+  return typeof what === 'string' ? what : what();
 }
 
 /** Parses a value stored by {@link toJson}. */
@@ -32,7 +37,7 @@ export function fromJson<T>(json: string): T {
  * Whether the stored JSON equals `expected` as JSON values: key order and `undefined`
  * properties do not matter. `expected === undefined` means "absent".
  */
-export function jsonEquals(storedJson: string | undefined, expected: unknown, what: string): boolean {
+export function jsonEquals(storedJson: string | undefined, expected: unknown, what: string | (() => string)): boolean {
   if (expected === undefined || storedJson === undefined) return expected === undefined && storedJson === undefined;
   const expectedJson = toJson(expected, what);
   // Fast path: same serialisation; otherwise compare structurally (objects may differ in key order).
@@ -148,7 +153,7 @@ export interface PreparedOutbox {
 export function prepareWrite(w: KvWrite): string | undefined {
   checkKey(w.namespace, w.key);
   checkTtl(w.ttlMs);
-  return w.value === undefined ? undefined : toJson(w.value, `Value of '${w.namespace}' / '${w.key}'`);
+  return w.value === undefined ? undefined : toJson(w.value, () => `Value of '${w.namespace}' / '${w.key}'`);
 }
 
 /**
@@ -156,9 +161,11 @@ export function prepareWrite(w: KvWrite): string | undefined {
  * @throws TypeError naming the entry and the bad field.
  */
 export function prepareOutbox(e: NewOutboxEntry): PreparedOutbox {
-  checkId(e.id, 'Outbox entry id');
-  checkId(e.lane, `Outbox entry '${e.id}' lane`);
-  checkNumber(e.createdAt, `Outbox entry '${e.id}' createdAt`);
-  if (e.notBefore !== undefined) checkNumber(e.notBefore, `Outbox entry '${e.id}' notBefore`);
-  return { id: e.id, lane: e.lane, effectJson: toJson(e.effect, `Outbox entry '${e.id}' effect`), createdAt: e.createdAt, notBefore: e.notBefore ?? 0 };
+  const { id, lane, createdAt, notBefore } = e;
+  // Test cheaply first; the checks below only run (and format their messages) on bad input.
+  if (typeof id !== 'string' || id === '') checkId(id, 'Outbox entry id');
+  if (typeof lane !== 'string' || lane === '') checkId(lane, `Outbox entry '${id}' lane`);
+  if (!Number.isFinite(createdAt)) checkNumber(createdAt, `Outbox entry '${id}' createdAt`);
+  if (notBefore !== undefined && !Number.isFinite(notBefore)) checkNumber(notBefore, `Outbox entry '${id}' notBefore`);
+  return { id, lane, effectJson: toJson(e.effect, () => `Outbox entry '${id}' effect`), createdAt, notBefore: notBefore ?? 0 };
 }
