@@ -53,3 +53,21 @@ export const at = (iso: string): number => Date.parse(iso);
 
 /** ISO strings of the scheduled instants. */
 export const slotsOf = (fired: Firing[]): string[] => fired.map((f) => new Date(f.scheduledAt).toISOString());
+
+/**
+ * The same store, but every call first yields `turns` macrotasks, so several schedulers' wake-ups
+ * really interleave (a plain MemoryStore/SqliteStore call finishes within one turn).
+ */
+export function yieldingStore(store: Store, turns = 3): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      return async (...args: unknown[]) => {
+        for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+        return fn.apply(target, args);
+      };
+    },
+  });
+}
