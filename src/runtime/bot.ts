@@ -1,0 +1,345 @@
+/**
+ * `Bot`: a thin assembly of the client, store, plugin host, intake (dispatcher + watermark),
+ * poller, outbound queue and scheduler, with the lifecycle of DESIGN.md (first start, restart,
+ * resync, graceful stop).
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { Logger } from 'pino';
+import { FleepClient } from '../api/client.js';
+import { OutboundQueue } from '../outbound/queue.js';
+import type { FleepEvent } from '../pipeline/events.js';
+import { PluginHost } from '../pipeline/plugin-host.js';
+import type { BotApi, Plugin } from '../pipeline/plugin.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { MemoryStore } from '../store/memory-store.js';
+import type { Store } from '../store/store.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { silentLogger } from '../util/logger.js';
+import { resolveBotOptions, type BotOptions, type ResolvedBotOptions } from './bot-options.js';
+import { catchUp } from './catch-up.js';
+import { Directory } from './directory.js';
+import { Intake } from './intake.js';
+import { Poller } from './poller.js';
+import { scheduleUnit, jobControl } from './schedule-bridge.js';
+import { UnitRunner } from './unit-runner.js';
+
+/** Lifecycle and runtime events of a bot. */
+export interface BotEvents {
+  /** Logged in, cursor loaded, polling. */
+  ready: (info: { accountId: string; cursor: number }) => void;
+  /** An event is about to be handled. */
+  event: (event: FleepEvent) => void;
+  /** Something failed outside a handler (handler errors go to `bot.catch`). */
+  error: (error: Error) => void;
+  /** The server asked for a resync; `horizon` is where polling continues. */
+  resync: (info: { reason: string; from: number; horizon: number }) => void;
+  stopping: () => void;
+  stopped: () => void;
+}
+
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * A Fleep bot.
+ * @example
+ * const bot = new Bot({ server: 'http://127.0.0.1:8700', email: 'bot@example.com', password: 'demo' });
+ * bot.command('ping', { description: 'Answers pong' }, (ctx) => ctx.reply('pong'));
+ * await bot.start();
+ */
+export class Bot {
+  /** Lifecycle and runtime events: `bot.events.on('ready', …)`. */
+  readonly events = new EventEmitter<BotEvents>();
+  readonly client: FleepClient;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly host: PluginHost;
+  readonly outbound: OutboundQueue;
+  readonly scheduler: Scheduler;
+  readonly directory: Directory;
+  private readonly o: ResolvedBotOptions;
+  private readonly main: BotApi;
+  private intake: Intake | undefined;
+  private state: State = 'new';
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly polling = new AbortController();
+  private pollLoop: Promise<void> | undefined;
+  private polledHorizon = 0;
+  private horizonWaiters: Array<{ horizon: number; resolve: () => void }> = [];
+
+  constructor(options: BotOptions) {
+    this.o = resolveBotOptions(options);
+    this.clock = this.o.clock ?? systemClock;
+    this.logger = this.o.logger ?? silentLogger;
+    this.client = this.o.client ?? new FleepClient({ baseUrl: this.o.server, clock: this.clock, logger: this.logger });
+    this.store = this.o.store ?? new MemoryStore({ clock: this.clock });
+    this.directory = new Directory(this.client, () => this.accountId);
+    this.outbound = new OutboundQueue({
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      random: this.o.random,
+      rates: this.o.outbound?.rates,
+      maxRetryAfterMs: this.o.outbound?.maxRetryAfterMs,
+      giveUpMs: this.o.outbound?.giveUpMs,
+      concurrency: this.o.outbound?.concurrency,
+      transport: (effect, id, signal) =>
+        this.client.call(effect.method, effect.body, { conversationId: effect.conversationId, clientReqId: id, signal }),
+    });
+    this.scheduler = new Scheduler({
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      defaultTimezone: this.o.timezone,
+      onFire: (firing) => scheduleUnit(this.intake, this.unitRunner, firing),
+    });
+    this.host = new PluginHost({
+      logger: this.logger,
+      store: this.store,
+      commands: { prefix: this.o.prefix },
+      jobs: (plugin) => jobControl(this.scheduler, plugin),
+      unknownCommandReply: this.o.unknownCommandReply,
+    });
+    this.main = this.host.inline('bot');
+  }
+
+  /** The bot's account id (after start). */
+  get accountId(): string {
+    return this.client.accountId ?? '';
+  }
+
+  /** Whether the bot is polling. */
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+
+  /** Horizon the bot has safely handled everything below (the persisted cursor). */
+  get cursor(): number {
+    return this.intake?.cursor ?? 0;
+  }
+
+  // The composer of the bot's own handlers: the built-in `bot` plugin.
+  /** Adds middleware that runs for every event. */
+  get use(): BotApi['use'] {
+    return this.main.use.bind(this.main) as BotApi['use'];
+  }
+  /** Handles events matching a query, e.g. `bot.on('message.pinned', …)`; narrows the context type. */
+  get on(): BotApi['on'] {
+    return this.main.on.bind(this.main) as BotApi['on'];
+  }
+  /** Continues only when the predicate holds (type guards narrow the context). */
+  get filter(): BotApi['filter'] {
+    return this.main.filter.bind(this.main) as BotApi['filter'];
+  }
+  /** Registers a command (`!name`, `@bot name`, or plain text in a direct conversation). */
+  get command(): BotApi['command'] {
+    return this.main.command.bind(this.main) as BotApi['command'];
+  }
+  /** Handles text matching a regex or containing a string. */
+  get hears(): BotApi['hears'] {
+    return this.main.hears.bind(this.main) as BotApi['hears'];
+  }
+  /** Handles a reaction being added. */
+  get reaction(): BotApi['reaction'] {
+    return this.main.reaction.bind(this.main) as BotApi['reaction'];
+  }
+  /** Handles task events. */
+  get task(): BotApi['task'] {
+    return this.main.task.bind(this.main) as BotApi['task'];
+  }
+  /** Handles pins. */
+  get pin(): BotApi['pin'] {
+    return this.main.pin.bind(this.main) as BotApi['pin'];
+  }
+  /** Catches errors of the given middleware. */
+  get errorBoundary(): BotApi['errorBoundary'] {
+    return this.main.errorBoundary.bind(this.main) as BotApi['errorBoundary'];
+  }
+  /** Runs `handler` on a cron schedule (persisted, once per slot). */
+  readonly cron: BotApi['cron'] = (expression, options, handler) => this.main.cron(expression, options, handler);
+
+  /** Run-time jobs (reminders): `at`, `every`, `list`, `cancel`, `reschedule`. */
+  get schedule(): Scheduler {
+    return this.scheduler;
+  }
+
+  /** The one error funnel for handler errors. A throwing error handler is caught and logged. */
+  catch(handler: Parameters<PluginHost['catch']>[0]): this {
+    this.host.catch(handler);
+    return this;
+  }
+
+  /** Adds plugins (before start). */
+  async plugin(plugins: Plugin<never> | ReadonlyArray<Plugin<never>>, configs: Record<string, unknown> = {}): Promise<this> {
+    await this.host.load(Array.isArray(plugins) ? plugins : [plugins as Plugin<never>], configs);
+    return this;
+  }
+
+  /** Logs in, resumes from the stored cursor (or `account/sync` on first start), and polls. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= this.doStart().catch(async (error: unknown) => {
+      this.state = 'stopped';
+      await this.store.close().catch(() => undefined);
+      throw error;
+    });
+    return this.starting;
+  }
+
+  /** Resolves when every event received so far is handled and every effect it produced is sent. */
+  async idle(): Promise<void> {
+    if (this.state !== 'running' || !this.intake) return;
+    for (let round = 0; round < 100; round++) {
+      const target = (await this.client.accountSync()).event_horizon;
+      await this.polledPast(target);
+      await this.intake.dispatcher.idle();
+      await this.scheduler.idle();
+      await this.outbound.idle();
+      const again = (await this.client.accountSync()).event_horizon;
+      if (again === target && this.intake.dispatcher.size === 0) return;
+    }
+    throw new Error('bot.idle(): the bot kept getting new events for 100 rounds; is a plugin answering its own messages?');
+  }
+
+  /** Stops polling, drains handlers and the outbound queue up to the deadline, persists, logs out. */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private unitRunner!: UnitRunner;
+
+  private async doStart(): Promise<void> {
+    this.state = 'starting';
+    await this.store.open();
+    const login = await this.client.login(this.o.email, this.o.password);
+    await this.directory.loadContacts().catch((error: unknown) => this.logger.warn({ err: error }, 'could not load contacts'));
+    const stored = await this.store.getCursor();
+    const recovered = (this.store as { recoveredFromCorruption?: boolean }).recoveredFromCorruption === true;
+    let cursor = stored;
+    if (cursor === undefined || recovered) {
+      cursor = (await this.client.accountSync()).event_horizon;
+      await this.store.commit({ cursor });
+      this.logger.info({ cursor, recovered }, recovered ? 'store was recovered: starting from account/sync' : 'first start: starting from account/sync');
+    }
+    this.unitRunner = new UnitRunner({
+      store: this.store,
+      host: this.host,
+      clock: this.clock,
+      logger: this.logger,
+      sink: { store: this.store, outbound: this.outbound, clock: this.clock, plan: { maxMessageLength: this.o.outbound?.maxMessageLength } },
+      deps: {
+        botAccountId: login.accountId,
+        botAddress: login.profile?.fleep_address ?? '',
+        store: this.store,
+        contacts: this.directory,
+        conversations: this.directory,
+        clock: this.clock,
+        logger: this.logger,
+        config: { prefix: this.o.prefix },
+      },
+      handlerTimeoutMs: this.o.handlerTimeoutMs,
+      maxAttempts: this.o.maxAttempts,
+      onEvent: (event) => this.events.emit('event', event),
+    });
+    this.intake = new Intake(
+      {
+        store: this.store,
+        runner: this.unitRunner,
+        directory: this.directory,
+        logger: this.logger,
+        botAccountId: () => this.accountId,
+        concurrency: this.o.concurrency,
+        persistSnapshots: this.o.persistSnapshots,
+      },
+      cursor,
+    );
+    this.resolveAcl();
+    await this.host.start();
+    await this.outbound.start();
+    for (const c of this.host.crons) {
+      this.scheduler.cron(c.name, c.expression, {
+        tz: c.options.tz,
+        conversationId: c.options.conversationId,
+        missed: c.options.missed,
+        maxLateness: c.options.maxLatenessMs,
+        overlap: c.options.overlap,
+        payload: c.options.payload,
+      });
+    }
+    await this.scheduler.start();
+    this.polledHorizon = cursor;
+    const poller = new Poller({
+      client: this.client,
+      clock: this.clock,
+      logger: this.logger,
+      random: this.o.random,
+      onBatch: async (batch) => {
+        await this.intake!.accept(batch);
+        this.advancePolled(batch.horizon);
+      },
+      onResync: (reason, from) => this.resync(reason, from),
+      onFatal: (error) => {
+        this.events.emit('error', error);
+        void this.stop();
+      },
+    });
+    this.pollLoop = poller.run(cursor, this.polling.signal);
+    this.state = 'running';
+    this.logger.info({ accountId: login.accountId, cursor, plugins: this.host.plugins, store: this.store.description }, 'ready');
+    this.events.emit('ready', { accountId: login.accountId, cursor });
+  }
+
+  private async resync(reason: string, from: number): Promise<number> {
+    const intake = this.intake!;
+    const horizon = (await this.client.accountSync({ signal: this.polling.signal })).event_horizon;
+    await intake.reset(intake.cursor);
+    const records = await catchUp(this.client, this.store, this.polling.signal);
+    await intake.accept({ from, horizon, records });
+    this.logger.warn({ reason, from, horizon, caughtUp: records.length }, 'resynced from account/sync');
+    this.events.emit('resync', { reason, from, horizon });
+    this.advancePolled(horizon, true);
+    return horizon;
+  }
+
+  private advancePolled(horizon: number, force = false): void {
+    this.polledHorizon = force ? horizon : Math.max(this.polledHorizon, horizon);
+    const ready = this.horizonWaiters.filter((w) => w.horizon <= this.polledHorizon);
+    if (ready.length === 0) return;
+    this.horizonWaiters = this.horizonWaiters.filter((w) => w.horizon > this.polledHorizon);
+    for (const w of ready) w.resolve();
+  }
+
+  private polledPast(horizon: number): Promise<void> {
+    if (this.polledHorizon >= horizon || this.state !== 'running') return Promise.resolve();
+    return new Promise((resolve) => this.horizonWaiters.push({ horizon, resolve }));
+  }
+
+  private resolveAcl(): void {
+    const resolve = (who: string): string => (who.includes('@') ? (this.directory.byEmail(who) ?? who) : who);
+    const admins = (this.o.admins ?? []).map(resolve);
+    const roles = Object.fromEntries(Object.entries(this.o.roles ?? {}).map(([role, list]) => [role, list.map(resolve)]));
+    Object.assign(this.host.registry.settings, { acl: { ...this.host.registry.settings.acl, admins, roles }, conversations: this.directory });
+  }
+
+  private async doStop(): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
+    if (this.state === 'stopped') return;
+    this.state = 'stopping';
+    this.events.emit('stopping');
+    const deadline = this.clock.now() + this.o.drainTimeoutMs;
+    this.polling.abort(new Error('bot stopping'));
+    for (const w of this.horizonWaiters) w.resolve();
+    this.horizonWaiters = [];
+    await this.pollLoop;
+    if (this.intake) await Promise.race([this.intake.dispatcher.idle(), this.clock.sleep(this.o.drainTimeoutMs).catch(() => undefined)]);
+    await this.scheduler.stop();
+    await this.outbound.stop({ deadlineMs: Math.max(0, deadline - this.clock.now()) });
+    await this.host.stop();
+    await this.client.logout().catch((error: unknown) => this.logger.warn({ err: error }, 'logout failed'));
+    await this.store.close();
+    this.state = 'stopped';
+    this.logger.info({ cursor: this.cursor }, 'stopped');
+    this.events.emit('stopped');
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Who is who and which conversation is which, as far as the bot knows: contacts (for
+ * `ctx.sender`, @address and e-mail lookups) and conversation members (for `ctx.isDirect`).
+ * Filled from `contact/sync/all` at start, `conv`/`contact` records as they stream in, and a
+ * `conversation/sync` header fetch the first time an unknown conversation shows up.
+ */
+import type { FleepClient } from '../api/client.js';
+import type { ContactRecord, ConvRecord, FleepRecord } from '../api/records.js';
+
+/** A person as plugins see them. */
+export interface ContactInfo {
+  accountId: string;
+  displayName: string;
+  email: string;
+  fleepAddress: string;
+}
+
+/** What the directory knows about a conversation. */
+export interface ConversationInfo {
+  conversationId: string;
+  topic: string;
+  members: string[];
+}
+
+/** The bot's view of contacts and conversations. */
+export class Directory {
+  private readonly contacts = new Map<string, ContactInfo>();
+  private readonly byAddressMap = new Map<string, string>();
+  private readonly byEmailMap = new Map<string, string>();
+  private readonly conversations = new Map<string, ConversationInfo>();
+  private readonly loading = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly client: FleepClient,
+    private readonly botAccountId: () => string,
+  ) {}
+
+  /** Loads every contact the account can see. */
+  async loadContacts(): Promise<void> {
+    const { contacts } = await this.client.syncAllContacts({});
+    for (const c of contacts) this.applyContact(c);
+  }
+
+  /** Applies `contact` and `conv` records from the stream. */
+  apply(record: FleepRecord): void {
+    if (record.mk_rec_type === 'contact') this.applyContact(record as ContactRecord);
+    else if (record.mk_rec_type === 'conv') this.applyConv(record as ConvRecord);
+  }
+
+  /** Makes sure the conversation's members are known before its events are handled. */
+  ensureConversation(conversationId: string): Promise<void> | undefined {
+    if (!conversationId || this.conversations.has(conversationId)) return undefined;
+    let pending = this.loading.get(conversationId);
+    if (!pending) {
+      pending = this.client
+        .syncConversation(conversationId, { mode: 'ic_header' })
+        .then((res) => this.applyConv({ ...res.header, mk_rec_type: 'conv' }))
+        .catch(() => {
+          // Unknown to the server or not reachable now: handle the event without member info.
+        })
+        .finally(() => this.loading.delete(conversationId));
+      this.loading.set(conversationId, pending);
+    }
+    return pending;
+  }
+
+  get(accountId: string): ContactInfo | undefined {
+    return this.contacts.get(accountId);
+  }
+
+  byAddress(address: string): string | undefined {
+    return this.byAddressMap.get(address.toLowerCase());
+  }
+
+  byEmail(email: string): string | undefined {
+    return this.byEmailMap.get(email.toLowerCase());
+  }
+
+  conversation(conversationId: string): ConversationInfo | undefined {
+    return this.conversations.get(conversationId);
+  }
+
+  members(conversationId: string): string[] {
+    return this.conversations.get(conversationId)?.members ?? [];
+  }
+
+  /** A direct conversation: exactly the bot and one other person. */
+  isDirect(conversationId: string): boolean {
+    const members = this.members(conversationId);
+    return members.length === 2 && members.includes(this.botAccountId());
+  }
+
+  /** Every conversation the directory knows, for catch-up after a resync. */
+  knownConversations(): string[] {
+    return [...this.conversations.keys()];
+  }
+
+  private applyContact(c: ContactRecord): void {
+    if (typeof c.account_id !== 'string') return;
+    const prev = this.contacts.get(c.account_id);
+    const info: ContactInfo = {
+      accountId: c.account_id,
+      displayName: c.display_name ?? prev?.displayName ?? '',
+      email: c.email ?? prev?.email ?? '',
+      fleepAddress: c.fleep_address ?? prev?.fleepAddress ?? '',
+    };
+    this.contacts.set(c.account_id, info);
+    if (info.fleepAddress) this.byAddressMap.set(info.fleepAddress.toLowerCase(), c.account_id);
+    if (info.email) this.byEmailMap.set(info.email.toLowerCase(), c.account_id);
+  }
+
+  private applyConv(c: Partial<ConvRecord> & { conversation_id: string }): void {
+    const prev = this.conversations.get(c.conversation_id);
+    this.conversations.set(c.conversation_id, {
+      conversationId: c.conversation_id,
+      topic: c.topic ?? prev?.topic ?? '',
+      members: Array.isArray(c.members) ? [...c.members] : (prev?.members ?? []),
+    });
+  }
+}

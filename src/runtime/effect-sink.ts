@@ -1,0 +1,128 @@
+/**
+ * Collects the effects of one handling attempt. Effects are planned into outbox entries with
+ * ids derived from the unit key and the effect's index, so handling the same event again after a
+ * crash yields the same `client_req_id`s (R-10).
+ *
+ * The promise a helper returns settles when the effect is sent. Most handlers never await it,
+ * and their effects are committed together with the ledger entry. A handler that does await it
+ * would wait forever for a commit that only happens after it returns, so awaiting (calling
+ * `then`) flushes the effects emitted so far to the outbox first; their ids are the same either
+ * way, and the final commit only adds what was not flushed.
+ */
+import type { Effect } from '../api/effects.js';
+import type { SyncResponse } from '../api/records.js';
+import type { OutboundQueue } from '../outbound/queue.js';
+import { planEffects, type PlanOptions } from '../outbound/plan.js';
+import type { EffectResult } from '../pipeline/deps.js';
+import type { NewOutboxEntry, Store } from '../store/store.js';
+import type { Clock } from '../util/clock.js';
+
+/** Thrown by `emit` after the attempt ended (e.g. a handler still running past its deadline). */
+export class EffectSinkClosedError extends Error {
+  readonly code = 'EFFECT_SINK_CLOSED' as const;
+  constructor(readonly baseId: string) {
+    super(`An effect was emitted for event ${baseId} after its handler finished or timed out; await your helpers inside the handler.`);
+    this.name = 'EffectSinkClosedError';
+  }
+}
+
+/** Shared by every sink of one bot. */
+export interface EffectSinkDeps {
+  store: Store;
+  outbound: OutboundQueue;
+  clock: Clock;
+  plan: PlanOptions;
+}
+
+/** The effects of one attempt at one unit (an event, or a schedule firing). */
+export class EffectSink {
+  private readonly planned: NewOutboxEntry[][] = [];
+  private flushed = 0;
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly baseId: string,
+    private readonly deps: EffectSinkDeps,
+  ) {}
+
+  /** Number of effects emitted. */
+  get count(): number {
+    return this.planned.length;
+  }
+
+  /** Plans an effect; the returned promise settles when it is sent. */
+  emit(effect: Effect): Promise<EffectResult> {
+    if (this.closed) return Promise.reject(new EffectSinkClosedError(this.baseId));
+    const entries = planEffects(`${this.baseId}:${this.planned.length}`, [effect], this.deps.clock.now(), this.deps.plan);
+    this.planned.push(entries);
+    const last = entries[entries.length - 1]!;
+    const sent = this.deps.outbound.waitFor(last.id).then(toResult);
+    sent.catch(() => {
+      // Dead letters are logged by the queue; a handler that does not await must not crash us.
+    });
+    return new EffectPromise<EffectResult>(sent, () => void this.flush());
+  }
+
+  /** Entries not yet flushed; marks them flushed (they go into the final commit). */
+  takeUnflushed(): NewOutboxEntry[] {
+    const out = this.planned.slice(this.flushed).flat();
+    this.flushed = this.planned.length;
+    return out;
+  }
+
+  /** No more effects: later `emit`s reject. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Waits for an early flush in progress, so the final commit sees a settled outbox. */
+  async settled(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => this.flush());
+    if (this.flushed === this.planned.length) return Promise.resolve();
+    const entries = this.takeUnflushed();
+    this.flushing = this.deps.store
+      .commit({ outbox: entries })
+      .then(() => this.deps.outbound.notify())
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+}
+
+function toResult(response: unknown): EffectResult {
+  const nr = (response as Partial<SyncResponse> | undefined)?.result_message_nr;
+  return typeof nr === 'number' ? { messageNr: nr, response } : { response };
+}
+
+/**
+ * The promise helpers return. Awaiting it (anything that calls `then`) first runs `onAwait`.
+ * It must not be a plain Promise: `await` on a native promise never calls a user-defined `then`.
+ */
+class EffectPromise<T> extends Promise<T> {
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  private readonly inner: Promise<T>;
+  private readonly onAwait: () => void;
+
+  constructor(inner: Promise<T>, onAwait: () => void) {
+    super((resolve) => resolve(undefined as T));
+    this.inner = inner;
+    this.onAwait = onAwait;
+  }
+
+  override then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    this.onAwait();
+    return this.inner.then(onFulfilled, onRejected);
+  }
+}

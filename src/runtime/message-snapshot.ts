@@ -1,0 +1,111 @@
+/**
+ * What the runtime remembers of a message between two records of it, so that a re-sent record
+ * can be told apart: edited, pinned, a reaction added… (Fleep re-sends the whole record on
+ * every change; the difference is the event.)
+ */
+import type { MessageRecord } from '../api/records.js';
+import { MessageState } from '../api/records.js';
+import type { Reaction } from '../pipeline/events.js';
+
+/** The compact, persisted state of one message. */
+export interface MessageSnapshot {
+  /** Body as sent by Fleep (XML), to detect edits. */
+  xml: string;
+  state: string;
+  tags: string[];
+  assigneeIds: string[];
+  reactions: Reaction[];
+  /** Highest flow revision seen. */
+  revision: number;
+}
+
+/** Flags derived from a record's tags and state. */
+export interface MessageFlags {
+  isPinned: boolean;
+  isTask: boolean;
+  isDone: boolean;
+  isDeleted: boolean;
+}
+
+/** Reads pin/task/done/deleted from `mk_message_state` first, tags second. */
+export function flagsOf(state: string, tags: readonly string[]): MessageFlags {
+  const isDeleted = state === MessageState.deleted || tags.includes('is_deleted');
+  const isDone = !isDeleted && (state === MessageState.done || tags.includes('is_done'));
+  const isTask = !isDeleted && (isDone || state === MessageState.todo || tags.includes('is_todo'));
+  const isPinned =
+    !isDeleted && !isTask && (state === MessageState.pinned || (tags.includes('pin') && !tags.includes('unpin')));
+  return { isPinned, isTask, isDone, isDeleted };
+}
+
+/** The revision a record stands for: its flow slot, or 0 for the original post. */
+export function revisionOf(record: MessageRecord): number {
+  const flow = record.flow_message_nr ?? record.revision_message_nr;
+  return typeof flow === 'number' && flow !== record.message_nr ? flow : 0;
+}
+
+/** Normalises the (invented, PROTOCOL.md §12 #7) reactions field. */
+export function reactionsOf(record: MessageRecord): Reaction[] {
+  const raw = record.reactions;
+  if (!Array.isArray(raw)) return [];
+  const out: Reaction[] = [];
+  for (const r of raw) {
+    if (r && typeof r.reaction === 'string' && Array.isArray(r.account_ids) && r.account_ids.length > 0) {
+      out.push({ emoji: r.reaction, accountIds: r.account_ids.filter((a): a is string => typeof a === 'string') });
+    }
+  }
+  return out;
+}
+
+/** Builds the snapshot of a record. */
+export function snapshotOf(record: MessageRecord): MessageSnapshot {
+  return {
+    xml: typeof record.message === 'string' ? record.message : '',
+    state: record.mk_message_state ?? MessageState.plain,
+    tags: Array.isArray(record.tags) ? record.tags : [],
+    assigneeIds: Array.isArray(record.assignee_ids) ? record.assignee_ids : [],
+    reactions: reactionsOf(record),
+    revision: revisionOf(record),
+  };
+}
+
+/** Reaction pairs present in `next` but not in `prev`. */
+export function reactionDiff(prev: readonly Reaction[], next: readonly Reaction[]): Array<{ emoji: string; accountId: string }> {
+  const had = new Set<string>();
+  for (const r of prev) for (const a of r.accountIds) had.add(`${r.emoji}\u0000${a}`);
+  const out: Array<{ emoji: string; accountId: string }> = [];
+  for (const r of next) for (const a of r.accountIds) if (!had.has(`${r.emoji}\u0000${a}`)) out.push({ emoji: r.emoji, accountId: a });
+  return out;
+}
+
+/**
+ * A bounded least-recently-used map of snapshots (Map keeps insertion order; a hit is moved
+ * to the end, the oldest entry is evicted). Misses fall back to the store.
+ */
+export class SnapshotCache {
+  private readonly map = new Map<string, MessageSnapshot>();
+
+  /** @param capacity entries kept in memory. @default 20000 */
+  constructor(private readonly capacity = 20_000) {}
+
+  get(key: string): MessageSnapshot | undefined {
+    const hit = this.map.get(key);
+    if (hit) {
+      this.map.delete(key);
+      this.map.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(key: string, snapshot: MessageSnapshot): void {
+    this.map.delete(key);
+    this.map.set(key, snapshot);
+    if (this.map.size > this.capacity) {
+      const oldest = this.map.keys().next().value;
+      if (oldest !== undefined) this.map.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The long-poll loop (DESIGN.md step 1): abortable, and it tells errors apart — network and 5xx
+ * back off with jitter up to a cap, 401 goes through the client's re-login, 429 waits
+ * Retry-After, and a horizon of 0 or one below ours means the server wants a resync (R-07).
+ */
+import type { Logger } from 'pino';
+import type { FleepClient } from '../api/client.js';
+import { FleepApiError, FleepNetworkError, SessionExpiredError } from '../api/errors.js';
+import type { FleepRecord } from '../api/records.js';
+import { fullJitter } from '../util/backoff.js';
+import type { Clock } from '../util/clock.js';
+
+/** A batch of records, with the horizon that follows it. */
+export interface PollBatch {
+  /** Horizon the batch was polled from. */
+  from: number;
+  /** Horizon after the batch. */
+  horizon: number;
+  records: FleepRecord[];
+}
+
+/** Options of {@link Poller}. */
+export interface PollerOptions {
+  client: FleepClient;
+  clock: Clock;
+  logger: Logger;
+  /** Hands a batch to the runtime; the poller waits for it before polling again (back-pressure). */
+  onBatch: (batch: PollBatch) => Promise<void>;
+  /** The server asked for a resync; resolves the horizon to continue from. */
+  onResync: (reason: string, from: number) => Promise<number>;
+  /** Fatal: the session cannot be restored. */
+  onFatal: (error: Error) => void;
+  /** Backoff for network errors and 5xx. @default { baseMs: 1000, capMs: 60000 } */
+  backoff?: { baseMs: number; capMs: number };
+  random?: () => number;
+  /** Notified after every successful poll (liveness, poll lag metrics). */
+  onPolled?: (at: number) => void;
+}
+
+/** Polls `account/poll` until aborted. */
+export class Poller {
+  private failures = 0;
+
+  constructor(private readonly options: PollerOptions) {}
+
+  /** Runs the loop from `horizon` until `signal` aborts. Never rejects. */
+  async run(horizon: number, signal: AbortSignal): Promise<void> {
+    const { client, clock, logger } = this.options;
+    let current = horizon;
+    while (!signal.aborted) {
+      try {
+        const res = await client.poll(current, { wait: true, signal });
+        this.failures = 0;
+        this.options.onPolled?.(clock.now());
+        const next = res.event_horizon;
+        if (typeof next !== 'number' || next === 0 || next < current) {
+          const reason = next === 0 ? 'server answered horizon 0' : `server horizon ${String(next)} is below ours (${current})`;
+          logger.warn({ from: current, horizon: next }, `resync: ${reason}`);
+          current = await this.options.onResync(reason, current);
+          continue;
+        }
+        const records = Array.isArray(res.stream) ? res.stream : [];
+        await this.options.onBatch({ from: current, horizon: next, records });
+        current = next;
+      } catch (error) {
+        if (signal.aborted) break;
+        const delay = this.classify(error);
+        if (delay === undefined) return;
+        try {
+          await clock.sleep(delay, signal);
+        } catch {
+          break;
+        }
+      }
+    }
+  }
+
+  /** How long to wait after `error`; `undefined` when the loop must end. */
+  private classify(error: unknown): number | undefined {
+    const { logger } = this.options;
+    if (error instanceof SessionExpiredError) {
+      logger.error({ err: error }, 'the Fleep session cannot be restored; stopping');
+      this.options.onFatal(error);
+      return undefined;
+    }
+    if (error instanceof FleepApiError && error.isRateLimited) {
+      const wait = error.retryAfterMs ?? fullJitter(this.failures++, this.options.backoff, this.options.random);
+      logger.warn({ waitMs: wait }, 'account/poll rate limited; waiting Retry-After');
+      return wait;
+    }
+    if (error instanceof FleepNetworkError || (error instanceof FleepApiError && (error.isServerError || error.isUnauthorized))) {
+      const wait = fullJitter(this.failures++, this.options.backoff ?? { baseMs: 1000, capMs: 60_000 }, this.options.random);
+      logger.warn({ err: error, waitMs: wait, failures: this.failures }, 'account/poll failed; backing off');
+      return wait;
+    }
+    const wait = fullJitter(this.failures++, this.options.backoff ?? { baseMs: 1000, capMs: 60_000 }, this.options.random);
+    logger.error({ err: error, waitMs: wait }, 'account/poll failed unexpectedly; backing off');
+    return wait;
+  }
+}

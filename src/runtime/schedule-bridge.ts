@@ -1,0 +1,57 @@
+/**
+ * Scheduler ↔ pipeline: a firing becomes a `schedule` event handled like any other unit (its
+ * fire key is the ledger key and the base of its effects' ids), queued on its conversation's
+ * lane so it is ordered with that conversation's messages.
+ */
+import type { JobControl } from '../pipeline/plugin.js';
+import type { ScheduleEvent } from '../pipeline/events.js';
+import type { Firing } from '../scheduler/job.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { Intake } from './intake.js';
+import type { UnitRunner } from './unit-runner.js';
+
+/** Lane of firings that belong to no conversation. */
+export const SCHEDULE_LANE = '~schedule';
+
+/** Handles one firing through the pipeline; resolves when it is committed. */
+export function scheduleUnit(intake: Intake | undefined, runner: UnitRunner, firing: Firing): Promise<void> {
+  if (!intake) return Promise.reject(new Error('a schedule fired before the bot started'));
+  const event: ScheduleEvent = {
+    type: 'schedule',
+    id: firing.fireKey,
+    horizon: 0,
+    conversationId: firing.conversationId,
+    actorId: firing.ownerId,
+    jobId: firing.jobId,
+    fireKey: firing.fireKey,
+    scheduledAt: firing.scheduledAt,
+    lateByMs: firing.lateByMs,
+    payload: firing.payload,
+    ownerId: firing.ownerId,
+    name: firing.name,
+  };
+  return new Promise<void>((resolve, reject) => {
+    intake.enqueue(firing.conversationId ?? SCHEDULE_LANE, () =>
+      runner.run({ key: firing.fireKey, events: [event] }, () => undefined).then(() => resolve(), reject),
+    );
+  });
+}
+
+/** The `bot.jobs` a plugin gets: run-time jobs named `<plugin>:<name>`. */
+export function jobControl(scheduler: Scheduler, plugin: string): JobControl {
+  return {
+    at: async (name, at, options = {}) =>
+      (await scheduler.at(at, { name: `${plugin}:${name}`, payload: options.payload, conversationId: options.conversationId, ownerId: options.ownerId })).id,
+    every: async (name, every, options = {}) =>
+      (
+        await scheduler.every(every, {
+          name: `${plugin}:${name}`,
+          tz: options.tz,
+          payload: options.payload,
+          conversationId: options.conversationId,
+          ownerId: options.ownerId,
+        })
+      ).id,
+    cancel: (jobId) => scheduler.cancel(jobId),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * Handles one unit (DESIGN.md steps 3–7): skip it when the ledger has it, run every event of it
+ * through the plugins under a deadline, and commit "handled + cursor + state + effects" in one
+ * transaction. A unit whose handling fails `maxAttempts` times (counted in the store, so across
+ * restarts) is dead-lettered and stops blocking its conversation (R-05, R-06).
+ */
+import type { Logger } from 'pino';
+import type { Context } from '../pipeline/context.js';
+import { Context as ContextClass } from '../pipeline/context.js';
+import type { ContextDeps } from '../pipeline/deps.js';
+import type { FleepEvent } from '../pipeline/events.js';
+import type { PluginHost } from '../pipeline/plugin-host.js';
+import type { KvWrite, Store } from '../store/store.js';
+import type { Clock } from '../util/clock.js';
+import { EffectSink, type EffectSinkDeps } from './effect-sink.js';
+
+/** What one unit of work is, for the runner. */
+export interface RunnableUnit {
+  /** Ledger key; also the base of the effects' ids. */
+  key: string;
+  events: FleepEvent[];
+  /** Extra writes committed with the unit (snapshots, flow positions). */
+  writes?: KvWrite[];
+}
+
+/** How a unit ended. */
+export type UnitOutcome = 'handled' | 'duplicate' | 'failed' | 'dead-lettered';
+
+/** Options of {@link UnitRunner}. */
+export interface UnitRunnerOptions {
+  store: Store;
+  host: PluginHost;
+  clock: Clock;
+  logger: Logger;
+  sink: EffectSinkDeps;
+  /** Context dependencies shared by every event; `emit` and `signal` are set per event. */
+  deps: Omit<ContextDeps, 'emit' | 'signal'>;
+  /** @default 60000 */
+  handlerTimeoutMs: number;
+  /** @default 3 */
+  maxAttempts: number;
+  /** Called with each event before it is handled (the bot's `event` emitter). */
+  onEvent?: (event: FleepEvent) => void;
+}
+
+const DEADLINE = Symbol('deadline');
+
+/** Runs units. Stateless between units. */
+export class UnitRunner {
+  constructor(private readonly o: UnitRunnerOptions) {}
+
+  /**
+   * Handles `unit` and commits it together with `cursor()` (evaluated right before the commit,
+   * so it includes this unit). Never rejects for handler failures; rejects when the store fails.
+   */
+  async run(unit: RunnableUnit, cursor: () => number | undefined): Promise<UnitOutcome> {
+    const { store } = this.o;
+    if (await store.isHandled(unit.key)) {
+      await store.commit({ cursor: cursor() });
+      return 'duplicate';
+    }
+    for (;;) {
+      const sink = new EffectSink(unit.key, this.o.sink);
+      const attempt = await this.attempt(unit, sink);
+      sink.close();
+      await sink.settled();
+      if (attempt.ok) {
+        const outbox = sink.takeUnflushed();
+        await store.commit({ eventKey: unit.key, cursor: cursor(), kv: [...attempt.writes, ...(unit.writes ?? [])], outbox });
+        if (outbox.length > 0) this.o.sink.outbound.notify();
+        return 'handled';
+      }
+      const failures = await store.recordFailure(unit.key, attempt.reason);
+      if (attempt.timedOut || failures >= this.o.maxAttempts) {
+        await store.addDeadLetter({ kind: 'event', key: unit.key, payload: unit.events.map(describe), reason: attempt.reason });
+        // Dead-lettered: mark it handled (without its effects) so the cursor can move on.
+        await store.commit({ eventKey: unit.key, cursor: cursor(), kv: unit.writes ?? [] });
+        this.o.logger.error({ eventId: unit.key, failures, reason: attempt.reason }, 'event dead-lettered');
+        return 'dead-lettered';
+      }
+      this.o.logger.warn({ eventId: unit.key, failures, reason: attempt.reason }, 'event handling failed; retrying');
+    }
+  }
+
+  private async attempt(
+    unit: RunnableUnit,
+    sink: EffectSink,
+  ): Promise<{ ok: true; writes: KvWrite[] } | { ok: false; reason: string; timedOut: boolean }> {
+    const { clock, host } = this.o;
+    const abort = new AbortController();
+    const emit = sink.emit.bind(sink);
+    const deps: ContextDeps = { ...this.o.deps, emit, signal: abort.signal };
+    const writes: KvWrite[] = [];
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    const deadline = new Promise<typeof DEADLINE>((resolve) => {
+      timer = clock.setTimeout(() => resolve(DEADLINE), this.o.handlerTimeoutMs);
+    });
+    try {
+      for (const event of unit.events) {
+        this.o.onEvent?.(event);
+        const ctx: Context = new ContextClass(event, deps);
+        const result = await Promise.race([host.handle(ctx), deadline]);
+        if (result === DEADLINE) {
+          abort.abort(new Error(`handler deadline of ${this.o.handlerTimeoutMs} ms passed`));
+          return { ok: false, reason: `handler did not finish within ${this.o.handlerTimeoutMs} ms`, timedOut: true };
+        }
+        if (!result.ok) {
+          const first = result.errors[0];
+          return { ok: false, reason: first ? `${first.plugin ?? 'middleware'}: ${first.message}` : 'handler failed', timedOut: false };
+        }
+        writes.push(...ctx.pendingWrites);
+      }
+      return { ok: true, writes };
+    } finally {
+      if (timer) clock.clearTimeout(timer);
+    }
+  }
+}
+
+function describe(event: FleepEvent): { type: string; id: string; conversationId?: string } {
+  return { type: event.type, id: event.id, conversationId: event.conversationId };
+}
