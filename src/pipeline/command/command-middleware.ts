@@ -22,11 +22,16 @@ export type CommandHandler<S extends ArgSchema = ArgSchema> = (ctx: CommandConte
 
 /**
  * Sends a short reply without waiting for it to be delivered (effects are committed with the
- * event, so waiting here would wait for ourselves); a failure to queue it is only logged.
+ * event, so waiting here would wait for ourselves). A rejection handler is attached only to a
+ * plain Promise: the runtime's effect promises guard their own rejections, and calling their
+ * `then` would flush the outbox early.
  */
 export function replyQuietly(ctx: Context, text: string): void {
   try {
-    ctx.reply(text).catch((error: unknown) => ctx.deps.logger.warn({ err: error, eventId: ctx.event.id }, 'could not queue a reply'));
+    const sent = ctx.reply(text);
+    if (sent.constructor === Promise) {
+      sent.catch((error: unknown) => ctx.deps.logger.warn({ err: error, eventId: ctx.event.id }, 'could not queue a reply'));
+    }
   } catch (error) {
     ctx.deps.logger.warn({ err: error, eventId: ctx.event.id }, 'could not queue a reply');
   }
