@@ -6,7 +6,7 @@ import type { Clock } from '../util/clock.js';
 import { StoreStateError } from './store-errors.js';
 
 /** Where a store is in its life. */
-export type StoreState = 'new' | 'opening' | 'open' | 'closed';
+export type StoreState = 'new' | 'opening' | 'open' | 'failed' | 'closed';
 
 /** Tracks a store's state; backends call {@link StoreLifecycle.assertOpen} at the top of every method. */
 export class StoreLifecycle {
@@ -20,11 +20,12 @@ export class StoreLifecycle {
   /** @throws StoreStateError unless the store is open. */
   assertOpen(operation: string): void {
     if (this.state === 'open') return;
-    throw new StoreStateError(this.state === 'closed' ? 'STORE_CLOSED' : 'STORE_NOT_OPEN', operation, this.description);
+    const code = this.state === 'closed' ? 'STORE_CLOSED' : this.state === 'failed' ? 'STORE_OPEN_FAILED' : 'STORE_NOT_OPEN';
+    throw new StoreStateError(code, operation, this.description);
   }
 
   /**
-   * Runs `load` once: later calls share its promise. The state stays `opening` until `load`
+   * Runs `load` once: later calls share its promise (also when it failed). The state stays `opening` until `load`
    * (and the optional test latency) has finished, so writes racing the load are refused.
    */
   open(load: () => void | Promise<void>, clock: Clock, loadDelayMs: number): Promise<void> {
@@ -40,9 +41,9 @@ export class StoreLifecycle {
       this.state = 'open';
     })();
     this.opening.catch(() => {
-      // A failed open may be retried with a new store; this one stays unusable.
-      if (this.state === 'opening') this.state = 'new';
-      this.opening = undefined;
+      // Sticky: retrying open() on the same object could silently create a fresh file where
+      // a corrupt one was just moved aside. Later open() calls get the same rejection.
+      if (this.state === 'opening') this.state = 'failed';
     });
     return this.opening;
   }

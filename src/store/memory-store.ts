@@ -5,6 +5,7 @@
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { StoreLifecycle } from './lifecycle.js';
+import type { StoreState } from './lifecycle.js';
 import type { DeadLetter, EventCommit, JobRow, KvWrite, OutboxEntry, SetOptions, Store } from './store.js';
 import {
   PRUNE_EVERY_WRITES,
@@ -99,8 +100,8 @@ export class MemoryStore implements Store {
     checkNumber(this.loadDelayMs, 'MemoryStore loadDelayMs');
   }
 
-  /** `'new' | 'opening' | 'open' | 'closed'`. */
-  get state(): StoreLifecycle['state'] {
+  /** Where the store is in its life: `'new' | 'opening' | 'open' | 'failed' | 'closed'`. */
+  get state(): StoreState {
     return this.lifecycle.state;
   }
 

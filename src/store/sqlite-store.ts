@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { StoreLifecycle } from './lifecycle.js';
+import type { StoreState } from './lifecycle.js';
 import { openSqlite } from './sqlite-open.js';
 import type { OnCorrupt, OpenCheck, StoreLogger } from './sqlite-open.js';
 import { prepareStatements } from './sqlite-statements.js';
@@ -144,8 +145,8 @@ export class SqliteStore implements Store {
     return this.recovered;
   }
 
-  /** `'new' | 'opening' | 'open' | 'closed'`. */
-  get state(): StoreLifecycle['state'] {
+  /** Where the store is in its life: `'new' | 'opening' | 'open' | 'failed' | 'closed'`. */
+  get state(): StoreState {
     return this.lifecycle.state;
   }
 

@@ -4,11 +4,11 @@
  */
 
 /** Why a store refused an operation because of its lifecycle. */
-export type StoreStateCode = 'STORE_NOT_OPEN' | 'STORE_CLOSED';
+export type StoreStateCode = 'STORE_NOT_OPEN' | 'STORE_OPEN_FAILED' | 'STORE_CLOSED';
 
 /**
- * Thrown (as a rejection) by every read or write issued before `open()` resolved or after
- * `close()` (R-24: nothing is written before the initial load finishes).
+ * Thrown (as a rejection) by every read or write issued before `open()` resolved, after it
+ * failed, or after `close()` (R-24: nothing is written before the initial load finishes).
  */
 export class StoreStateError extends Error {
   constructor(
@@ -19,7 +19,9 @@ export class StoreStateError extends Error {
     super(
       code === 'STORE_NOT_OPEN'
         ? `${description}: ${operation}() was called before open() resolved. Await store.open() before reading or writing.`
-        : `${description}: ${operation}() was called after close(). Create and open a new store instead.`,
+        : code === 'STORE_OPEN_FAILED'
+          ? `${description}: ${operation}() was called on a store whose open() failed. Fix the cause reported by open() and create a new store.`
+          : `${description}: ${operation}() was called after close(). Create and open a new store instead.`,
     );
     this.name = 'StoreStateError';
   }

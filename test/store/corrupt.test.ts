@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/util/clock.js';
 import { SqliteStore, StoreCorruptError } from '../../src/store/index.js';
@@ -134,6 +135,37 @@ describe.each(damages)('a %s store file', (_name, damage) => {
     expect(logger.lines).toHaveLength(1);
     expect(logger.lines[0]).toMatchObject({ level: 'warn', obj: { path, movedTo } });
     expect(logger.lines[0]!.msg).toMatch(/account\/sync/);
+  });
+});
+
+describe('after a refused open', () => {
+  it('stays failed: a second open() rejects the same way instead of creating a fresh file', async () => {
+    const path = join(tmp.dir, `sticky-${++n}.db`);
+    writeFileSync(path, Buffer.alloc(8192));
+    const store = new SqliteStore({ path });
+    const first = await store.open().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(first).toBeInstanceOf(StoreCorruptError);
+    expect(store.state).toBe('failed');
+    await expect(store.open()).rejects.toBe(first);
+    await expect(store.commit({ cursor: 1 })).rejects.toMatchObject({ code: 'STORE_OPEN_FAILED' });
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('reports through a pino logger', async () => {
+    const path = join(tmp.dir, `pino-${++n}.db`);
+    writeFileSync(path, randomBytes(4096));
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const store = new SqliteStore({ path, onCorrupt: 'resync', logger });
+    await store.open();
+    await store.close();
+    expect(lines).toHaveLength(1);
+    const entry = JSON.parse(lines[0]!) as { level: number; path: string; movedTo: string; msg: string };
+    expect(entry).toMatchObject({ level: 40, path });
+    expect(entry.movedTo).toMatch(/\.corrupt-/);
   });
 });
 
