@@ -2,8 +2,10 @@
  * The missed-run policy as a pure function: given a job and "now", which due slots fire, which
  * are missed, which are too old to matter, and where the job goes next (R-17, R-20).
  */
+import type { Logger } from '../util/logger.js';
 import type { JobData } from './job.js';
 import { firstPendingSlot, slotAfter } from './job.js';
+import type { SchedulerMetricsRecorder } from './metrics.js';
 
 /** A slot chosen to fire. */
 export interface PlannedFire {
@@ -97,4 +99,31 @@ export function planDue(job: JobData, now: number, options: PlanOptions): DuePla
   if (current !== undefined) plan.fire.push(late(current));
   plan.next = slotAfter(job, Math.max(now, plan.handledThrough ?? Number.NEGATIVE_INFINITY, job.activeFrom));
   return plan;
+}
+
+/** Logs (warn) and counts what a plan does not run: missed runs are never silent (R-17). */
+export function logPlan(logger: Logger, recorder: SchedulerMetricsRecorder, id: string, job: JobData, plan: DuePlan, now: number): void {
+  const base = { jobId: id, policy: job.missed };
+  if (plan.expired > 0) {
+    recorder.missed(plan.expired);
+    logger.warn(
+      { ...base, expired: plan.expired, firstExpired: iso(plan.firstExpired), maxLatenessMs: job.maxLatenessMs },
+      `job ${id}: ${plan.expired} slot(s) older than maxLateness (${job.maxLatenessMs} ms) dropped`,
+    );
+  }
+  const missedTotal = plan.missedTotal + plan.caughtUp + plan.overCap;
+  if (missedTotal === 0) return;
+  recorder.missed(plan.missedTotal + plan.overCap);
+  const what =
+    job.missed === 'skip' ? 'skipped'
+    : job.missed === 'once' ? (plan.caughtUp > 0 ? 'running the latest once' : 'coalesced into the current run')
+    : `running ${plan.caughtUp}` + (plan.overCap > 0 ? `, ${plan.overCap} beyond maxCatchUp dropped` : '');
+  logger.warn(
+    { ...base, missed: missedTotal, caughtUp: plan.caughtUp, lastMissed: iso(plan.missed.at(-1) ?? null), now: iso(now) },
+    `job ${id} missed ${missedTotal} slot(s) (policy ${job.missed}): ${what}`,
+  );
+}
+
+function iso(ms: number | null): string | undefined {
+  return ms === null ? undefined : new Date(ms).toISOString();
 }

@@ -17,7 +17,7 @@ import { SchedulerMetricsRecorder } from './metrics.js';
 import type { SchedulerMetrics } from './metrics.js';
 import type { CronOptions, JobFilter, ReminderOptions, ResolvedSchedulerOptions, SchedulerOptions } from './options.js';
 import { resolveSchedulerOptions } from './options.js';
-import { planDue } from './plan.js';
+import { logPlan, planDue } from './plan.js';
 import type { DuePlan } from './plan.js';
 import { buildCronJob, buildReminder, rescheduled, sameDefinition } from './job-builders.js';
 import { assertTimeZone } from './time-zone.js';
@@ -277,7 +277,7 @@ export class Scheduler {
       if (lease.live) return lease.until ?? null;
     }
     const plan = planDue(job, now, this.opts);
-    this.logPlan(row.id, job, plan, now);
+    logPlan(this.logger, this.recorder, row.id, job, plan, now);
     const updated: JobData = {
       ...job,
       handledThrough: plan.handledThrough ?? job.handledThrough,
@@ -365,28 +365,6 @@ export class Scheduler {
     }
   }
 
-  private logPlan(id: string, job: JobData, plan: DuePlan, now: number): void {
-    const base = { jobId: id, policy: job.missed };
-    if (plan.expired > 0) {
-      this.recorder.missed(plan.expired);
-      this.logger.warn(
-        { ...base, expired: plan.expired, firstExpired: iso(plan.firstExpired), maxLatenessMs: job.maxLatenessMs },
-        `job ${id}: ${plan.expired} slot(s) older than maxLateness (${job.maxLatenessMs} ms) dropped`,
-      );
-    }
-    const missedTotal = plan.missedTotal + plan.caughtUp + plan.overCap;
-    if (missedTotal === 0) return;
-    this.recorder.missed(plan.missedTotal + plan.overCap);
-    const what =
-      job.missed === 'skip' ? 'skipped'
-      : job.missed === 'once' ? (plan.caughtUp > 0 ? 'running the latest once' : 'coalesced into the current run')
-      : `running ${plan.caughtUp}` + (plan.overCap > 0 ? `, ${plan.overCap} beyond maxCatchUp dropped` : '');
-    this.logger.warn(
-      { ...base, missed: missedTotal, caughtUp: plan.caughtUp, lastMissed: iso(plan.missed.at(-1) ?? null), now: iso(now) },
-      `job ${id} missed ${missedTotal} slot(s) (policy ${job.missed}): ${what}`,
-    );
-  }
-
   private arm(at: number): void {
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -398,8 +376,4 @@ export class Scheduler {
       void this.requestTick();
     }, delay);
   }
-}
-
-function iso(ms: number | null): string | undefined {
-  return ms === null ? undefined : new Date(ms).toISOString();
 }
