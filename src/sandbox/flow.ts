@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MemberState, StoredConversation, StoredMessage } from './model.js';
 import type { SandboxState } from './state.js';
-import { convHeader } from './views.js';
+import { convHeader, noteKind } from './views.js';
 
 /** Fields of a new message besides the numbering. */
 export type NewMessage = Pick<StoredMessage, 'account_id' | 'mk_message_type' | 'text' | 'xml'> &
@@ -44,6 +44,7 @@ export function appendMessage(state: SandboxState, conv: StoredConversation, inp
   if (input.tasked_account_id !== undefined) m.tasked_account_id = input.tasked_account_id;
   if (input.assigner_id !== undefined) m.assigner_id = input.assigner_id;
   conv.messages[String(nr)] = m;
+  noteKind(conv, m);
   conv.last_visible_nr = nr;
   conv.last_message_time = now;
   for (const id of conv.members) {
@@ -71,6 +72,7 @@ export function commitChange(state: SandboxState, conv: StoredConversation, m: S
   conv.last_message_time = state.now();
   m.flow_message_nr = slot;
   m.revision_message_nr = slot;
+  noteKind(conv, m);
   state.emitMessage(conv, m);
   return slot;
 }

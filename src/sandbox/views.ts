@@ -138,9 +138,37 @@ export function memberState(conv: StoredConversation, viewer: string): MemberSta
   );
 }
 
-/** The pin horizon: the latest slot that touched a pin (approximated by the last change). */
+/** Per conversation: which messages are live pins and tasks, kept current by {@link noteKind}. */
+const shared = new WeakMap<StoredConversation, { pins: Set<number>; tasks: Set<number> }>();
+
+function sharedOf(conv: StoredConversation): { pins: Set<number>; tasks: Set<number> } {
+  let s = shared.get(conv);
+  if (!s) {
+    s = { pins: new Set(), tasks: new Set() };
+    for (const m of Object.values(conv.messages)) {
+      if (m.deleted) continue;
+      if (m.kind === 'pin') s.pins.add(m.message_nr);
+      if (m.kind === 'task') s.tasks.add(m.message_nr);
+    }
+    shared.set(conv, s);
+  }
+  return s;
+}
+
+/** Records a message's current kind (call after every create or change) so headers stay O(1). */
+export function noteKind(conv: StoredConversation, m: StoredMessage): void {
+  const s = shared.get(conv);
+  if (!s) return;
+  s.pins.delete(m.message_nr);
+  s.tasks.delete(m.message_nr);
+  if (m.deleted) return;
+  if (m.kind === 'pin') s.pins.add(m.message_nr);
+  if (m.kind === 'task') s.tasks.add(m.message_nr);
+}
+
 function hasKind(conv: StoredConversation, kind: 'pin' | 'task'): boolean {
-  return Object.values(conv.messages).some((m) => m.kind === kind && !m.deleted);
+  const s = sharedOf(conv);
+  return (kind === 'pin' ? s.pins : s.tasks).size > 0;
 }
 
 /** The full ConvInfo as `viewer` sees it. */
