@@ -247,7 +247,11 @@ export class Scheduler {
         await this.recoverCrashedRuns(now);
       }
       for (const row of await this.store.listJobs()) {
-        const next = await this.visit(row, now);
+        // One broken job must not stall the others: log it and look again in a minute.
+        const next = await this.visit(row, now).catch((error: unknown) => {
+          this.logger.error({ jobId: row.id, err: error }, `job ${row.id}: wake-up failed; retrying in 1 min`);
+          return now + 60_000;
+        });
         if (next !== null) wakeAt = Math.min(wakeAt, next);
       }
     } catch (error) {
