@@ -48,7 +48,11 @@ export interface OutboundQueueOptions {
   rates?: OutboundRates | false;
   /** A 429 asking to wait longer than this dead-letters the effect instead. @default 900000 (15 min) */
   maxRetryAfterMs?: number;
-  /** Stop retrying an effect this long after its first attempt and dead-letter it. @default 900000 (15 min) */
+  /**
+   * Stop retrying an effect this long after its first attempt and dead-letter it. The clock starts
+   * at the first attempt in this process (attempt times are not persisted), so a restart restarts it.
+   * @default 900000 (15 min)
+   */
   giveUpMs?: number;
   /** Full-jitter backoff for 5xx and network failures. @default { baseMs: 1000, capMs: 60000 } */
   backoff?: BackoffOptions;

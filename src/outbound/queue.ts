@@ -13,12 +13,14 @@ import type { Effect } from '../api/effects.js';
 import type { OutboxEntry } from '../store/store.js';
 import { fullJitter } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
-import { DeadLetterError, OutboundStoppedError } from './errors.js';
+import { DeadLetterError } from './errors.js';
 import { classifyFailure, describeError } from './failure.js';
 import { Lane, LaneRing, SleepHeap } from './lanes.js';
 import type { Pending } from './lanes.js';
+import { OutboxWindow } from './outbox-window.js';
 import { resolveOptions } from './queue-options.js';
 import type { OutboundQueueOptions, ResolvedOptions } from './queue-options.js';
+import { Settlements } from './settlements.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Counters and gauges for metrics. */
@@ -48,14 +50,6 @@ export interface OutboundEvents {
   idle: [];
 }
 
-type Settled = { ok: true; value: unknown } | { ok: false; error: Error };
-interface Waiter {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-}
-
-const PAGE = 1000;
-const REMEMBER_SETTLED = 256;
 const LOAD_RETRY_MS = 1000;
 
 /**
@@ -70,21 +64,16 @@ const LOAD_RETRY_MS = 1000;
 export class OutboundQueue extends EventEmitter<OutboundEvents> {
   private readonly o: ResolvedOptions;
   private readonly pq: PQueue;
-  private readonly lanes = new Map<string, Lane>();
+  private readonly window: OutboxWindow;
   private readonly ring = new LaneRing();
   private readonly sleepers = new SleepHeap();
   private readonly idleLanes = new Set<Lane>();
-  private readonly refill = new Set<Lane>();
   private readonly globalBucket: TokenBucket | undefined;
   private readonly abort = new AbortController();
-  private readonly waiters = new Map<string, Waiter[]>();
-  private readonly settled = new Map<string, Settled>();
+  private readonly settlements = new Settlements();
   private conditions: Array<{ test: () => boolean; resolve: () => void }> = [];
   private counters = { sent: 0, retries: 0, rateLimited: 0, deadLetters: 0 };
-  private held = 0;
   private inFlight = 0;
-  private scanSeq = 0;
-  private storeHasMore = false;
   private scanWanted = false;
   private refillWanted = false;
   private loader: Promise<void> | undefined;
@@ -93,9 +82,11 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private lastSweep = 0;
+  private idleSignalled = true;
   private started = false;
   private stopping = false;
   private halted = false;
+  private closed = false;
   private stopped: Promise<void> | undefined;
 
   /** @throws TypeError/RangeError naming a bad option. */
@@ -104,6 +95,17 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
     this.o = resolveOptions(options);
     this.pq = new PQueue({ concurrency: this.o.concurrency });
     this.globalBucket = this.o.global && new TokenBucket(this.o.global, this.o.clock.now());
+    const { perConversation, clock } = this.o;
+    this.window = new OutboxWindow(
+      this.o.store,
+      this.o.perLane,
+      this.o.total,
+      (id) => new Lane(id, perConversation && new TokenBucket(perConversation, clock.now())),
+      (lane) => {
+        this.idleLanes.delete(lane);
+        if (!lane.busy && !lane.inRing && lane.wakeAt === 0) this.ring.push(lane);
+      },
+    );
   }
 
   /** Loads pending entries from the store and starts sending. Resolves after the first load. */
@@ -131,19 +133,12 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
    * stops first. Call it right after committing the entry.
    */
   waitFor(id: string): Promise<unknown> {
-    const done = this.settled.get(id);
-    if (done) return done.ok ? Promise.resolve(done.value) : Promise.reject(done.error);
-    if (this.halted) return Promise.reject(new OutboundStoppedError(id));
-    return new Promise((resolve, reject) => {
-      const list = this.waiters.get(id);
-      if (list) list.push({ resolve, reject });
-      else this.waiters.set(id, [{ resolve, reject }]);
-    });
+    return this.settlements.waitFor(id, this.halted);
   }
 
-  /** Resolves when nothing is held, in flight, or known to wait in the store. */
+  /** Resolves when nothing is held, in flight, or known to wait in the store, or once stopped. */
   idle(): Promise<void> {
-    return this.when(() => this.isIdle());
+    return this.when(() => this.closed || this.isIdle());
   }
 
   /**
@@ -159,11 +154,11 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   stats(): OutboundStats {
     const now = this.o.clock.now();
     let oldest = now;
-    for (const lane of this.lanes.values()) {
+    for (const lane of this.window.lanes.values()) {
       const head = lane.peek();
       if (head && head.entry.createdAt < oldest) oldest = head.entry.createdAt;
     }
-    return { depth: this.held, oldestAgeMs: now - oldest, inFlight: this.inFlight, ...this.counters };
+    return { depth: this.window.held, oldestAgeMs: now - oldest, inFlight: this.inFlight, ...this.counters };
   }
 
   /** Pending entries in the store (including those not loaded into memory). */
@@ -176,7 +171,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
     if (deadlineMs > 0) {
       const deadline = new AbortController();
       const elapsed = this.o.clock.sleep(deadlineMs, deadline.signal).catch(() => undefined);
-      await Promise.race([this.when(() => this.held === 0 && this.inFlight === 0), elapsed]);
+      await Promise.race([this.when(() => this.window.held === 0 && this.inFlight === 0), elapsed]);
       deadline.abort();
     }
     this.halted = true;
@@ -190,12 +185,13 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       grace.abort();
     }
     await this.loader;
-    for (const [id, list] of this.waiters) for (const w of list) w.reject(new OutboundStoppedError(id));
-    this.waiters.clear();
+    this.settlements.close();
+    this.closed = true;
+    this.checkConditions();
   }
 
   private isIdle(): boolean {
-    return this.held === 0 && this.inFlight === 0 && !this.loader && !this.scanWanted && !this.refillWanted && !this.storeHasMore && this.refill.size === 0;
+    return this.window.held === 0 && this.inFlight === 0 && !this.loader && !this.scanWanted && !this.refillWanted && !this.window.storeHasMore && this.window.refill.size === 0;
   }
 
   private when(test: () => boolean): Promise<void> {
@@ -204,14 +200,17 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   }
 
   private checkConditions(): void {
-    if (this.conditions.length === 0) return;
-    const waiting = this.conditions;
-    this.conditions = [];
-    for (const c of waiting) {
-      if (c.test()) c.resolve();
-      else this.conditions.push(c);
+    if (this.conditions.length > 0) {
+      const waiting = this.conditions;
+      this.conditions = [];
+      for (const c of waiting) {
+        if (c.test()) c.resolve();
+        else this.conditions.push(c);
+      }
     }
-    if (this.isIdle()) this.emit('idle');
+    const idle = this.isIdle();
+    if (idle && !this.idleSignalled) this.emit('idle');
+    this.idleSignalled = idle;
   }
 
   // ---- loading -------------------------------------------------------------------------------
@@ -227,11 +226,11 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       while ((this.scanWanted || this.refillWanted) && !this.stopping) {
         if (this.refillWanted) {
           this.refillWanted = false;
-          await this.refillLanes();
+          await this.window.refillLanes();
         }
         if (this.scanWanted) {
           this.scanWanted = false;
-          await this.scan();
+          await this.window.scan();
         }
       }
     } catch (error) {
@@ -240,7 +239,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
         this.loadRetry = this.o.clock.setTimeout(() => {
           this.loadRetry = undefined;
           this.requestLoad('scan');
-          if (this.refill.size > 0) this.requestLoad('refill');
+          if (this.window.refill.size > 0) this.requestLoad('refill');
         }, LOAD_RETRY_MS);
       }
     } finally {
@@ -250,66 +249,6 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       this.pump();
       this.checkConditions();
     }
-  }
-
-  /** Reads the store in seq order after `scanSeq` until the store or the total window ends. */
-  private async scan(): Promise<void> {
-    for (;;) {
-      const room = this.o.total - this.held;
-      if (room <= 0) {
-        this.storeHasMore = true;
-        return;
-      }
-      const limit = Math.min(room, PAGE);
-      const page = await this.o.store.outboxPending({ limit, afterSeq: this.scanSeq });
-      for (const entry of page) {
-        if (this.held >= this.o.total) {
-          this.storeHasMore = true;
-          return;
-        }
-        this.scanSeq = entry.seq;
-        this.add(entry, false);
-      }
-      if (page.length < limit) {
-        this.storeHasMore = false;
-        return;
-      }
-    }
-  }
-
-  /** Lanes that overflowed their window get their next entries from the store, by lane. */
-  private async refillLanes(): Promise<void> {
-    for (const lane of [...this.refill]) {
-      lane.refillAsked = false;
-      const limit = Math.min(this.o.perLane - lane.size, this.o.total - this.held);
-      if (limit <= 0) continue;
-      const page = await this.o.store.outboxPending({ limit, afterSeq: lane.lastSeq, lane: lane.id });
-      for (const entry of page) this.add(entry, true);
-      if (page.length < limit) {
-        lane.spilled = false;
-        this.refill.delete(lane);
-      }
-    }
-  }
-
-  private add(entry: OutboxEntry, refilling: boolean): void {
-    let lane = this.lanes.get(entry.lane);
-    if (!lane) {
-      const bucket = this.o.perConversation && new TokenBucket(this.o.perConversation, this.o.clock.now());
-      lane = new Lane(entry.lane, bucket);
-      this.lanes.set(entry.lane, lane);
-    }
-    // Rows at or below lastSeq were loaded before (and maybe sent): never twice.
-    if (entry.seq <= lane.lastSeq) return;
-    if ((lane.spilled && !refilling) || lane.size >= this.o.perLane) {
-      lane.spilled = true;
-      return;
-    }
-    lane.push({ entry, firstAttemptAt: 0 });
-    lane.lastSeq = entry.seq;
-    this.held++;
-    this.idleLanes.delete(lane);
-    if (!lane.busy && !lane.inRing && lane.wakeAt === 0) this.ring.push(lane);
   }
 
   // ---- sending -------------------------------------------------------------------------------
@@ -384,9 +323,9 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   }
 
   private async succeeded(lane: Lane, item: Pending, result: unknown): Promise<void> {
-    this.remove(lane);
+    this.window.remove(lane);
     this.counters.sent++;
-    this.settle(item.entry.id, { ok: true, value: result });
+    this.settlements.resolve(item.entry.id, result);
     this.emit('sent', item.entry, result);
     try {
       await this.o.store.outboxDone(item.entry.id);
@@ -428,19 +367,14 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
 
   private async deadLetter(lane: Lane, item: Pending, reason: string, error: unknown): Promise<void> {
     const { entry } = item;
-    this.remove(lane);
+    this.window.remove(lane);
     this.counters.deadLetters++;
     this.o.logger.error({ id: entry.id, lane: lane.id, method: methodOf(entry.effect), reason }, 'outbound: effect dead-lettered');
-    this.settle(entry.id, { ok: false, error: new DeadLetterError(entry.id, reason, { cause: error }) });
+    this.settlements.reject(entry.id, new DeadLetterError(entry.id, reason, { cause: error }));
     this.emit('deadLetter', entry, reason, error);
     const payload = { lane: entry.lane, effect: entry.effect, attempts: entry.attempts, createdAt: entry.createdAt };
     await this.o.store.addDeadLetter({ kind: 'effect', key: entry.id, payload, reason });
     await this.o.store.outboxDone(entry.id);
-  }
-
-  private remove(lane: Lane): void {
-    lane.shift();
-    this.held--;
   }
 
   private afterAttempt(lane: Lane): void {
@@ -448,32 +382,15 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       if (!lane.inRing && lane.wakeAt === 0) this.ring.push(lane);
     } else if (!lane.spilled) {
       // Without a rate bucket nothing is lost by forgetting the lane at once.
-      if (!lane.bucket && lane.pausedUntil <= this.o.clock.now()) this.lanes.delete(lane.id);
+      if (!lane.bucket && lane.pausedUntil <= this.o.clock.now()) this.window.lanes.delete(lane.id);
       else this.idleLanes.add(lane);
     }
     if (!this.stopping) {
-      if (lane.spilled && lane.size <= this.o.perLane >> 1 && !lane.refillAsked) {
-        lane.refillAsked = true;
-        this.refill.add(lane);
-        this.requestLoad('refill');
-      }
-      if (this.storeHasMore && this.held <= this.o.total >> 1 && !this.scanWanted) this.requestLoad('scan');
+      if (this.window.wantsRefill(lane)) this.requestLoad('refill');
+      if (this.window.wantsScan() && !this.scanWanted) this.requestLoad('scan');
     }
     this.pump();
     this.checkConditions();
-  }
-
-  private settle(id: string, outcome: Settled): void {
-    const list = this.waiters.get(id);
-    if (list) {
-      this.waiters.delete(id);
-      for (const w of list) {
-        if (outcome.ok) w.resolve(outcome.value);
-        else w.reject(outcome.error);
-      }
-    }
-    this.settled.set(id, outcome);
-    if (this.settled.size > REMEMBER_SETTLED) this.settled.delete(this.settled.keys().next().value as string);
   }
 
   /** Forgets idle lanes whose rate bucket is full again (so forgetting cannot grant extra burst). */
@@ -484,7 +401,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
         this.idleLanes.delete(lane);
       } else if (lane.pausedUntil <= now && (!lane.bucket || lane.bucket.isFull(now))) {
         this.idleLanes.delete(lane);
-        this.lanes.delete(lane.id);
+        this.window.lanes.delete(lane.id);
       }
     }
   }

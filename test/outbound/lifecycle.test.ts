@@ -24,6 +24,7 @@ describe('OutboundQueue lifecycle', () => {
     // 0 s … 6.5 s at 2/s; the slot at 7 s coincides with the deadline, which fires first.
     expect(sentByFirst).toBe(14);
     expect(await h.store.outboxSize()).toBe(40 - sentByFirst);
+    await q1.idle(); // resolves once stopped, though entries remain in the store
     // Stopped: new entries are not picked up, time passing sends nothing.
     q1.notify();
     await h.clock.advance(60_000);
@@ -90,7 +91,9 @@ describe('OutboundQueue lifecycle', () => {
     const h = await createHarness();
     const q = h.queue({ rates: false });
     const sent: string[] = [];
+    let idles = 0;
     q.on('sent', (entry) => sent.push(entry.id));
+    q.on('idle', () => idles++);
     await q.start();
     await q.idle();
     const ids = await h.enqueue('conv-x', 3);
@@ -98,6 +101,7 @@ describe('OutboundQueue lifecycle', () => {
     q.notify();
     await q.idle();
     expect(sent).toEqual(ids);
+    expect(idles).toBe(1);
     expect(q.stats()).toEqual({ depth: 0, oldestAgeMs: 0, inFlight: 0, sent: 3, retries: 0, rateLimited: 0, deadLetters: 0 });
   });
 

@@ -1,0 +1,58 @@
+/** The promises `OutboundQueue.waitFor()` hands out, and a short memory of recent outcomes. */
+import { OutboundStoppedError } from './errors.js';
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
+interface Waiter {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** Waiters by entry id; outcomes of the last `remember` entries answer late callers. */
+export class Settlements {
+  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly recent = new Map<string, Outcome>();
+
+  /** @param remember how many recent outcomes to keep. */
+  constructor(private readonly remember = 256) {}
+
+  /** A promise for the outcome of entry `id`; rejects at once when `closed` and it is unknown. */
+  waitFor(id: string, closed: boolean): Promise<unknown> {
+    const done = this.recent.get(id);
+    if (done) return done.ok ? Promise.resolve(done.value) : Promise.reject(done.error);
+    if (closed) return Promise.reject(new OutboundStoppedError(id));
+    return new Promise((resolve, reject) => {
+      const list = this.waiters.get(id);
+      if (list) list.push({ resolve, reject });
+      else this.waiters.set(id, [{ resolve, reject }]);
+    });
+  }
+
+  /** Entry `id` was sent with `value`. */
+  resolve(id: string, value: unknown): void {
+    this.settle(id, { ok: true, value });
+  }
+
+  /** Entry `id` failed for good. */
+  reject(id: string, error: Error): void {
+    this.settle(id, { ok: false, error });
+  }
+
+  /** The queue stopped: every open waiter rejects with {@link OutboundStoppedError}. */
+  close(): void {
+    for (const [id, list] of this.waiters) for (const w of list) w.reject(new OutboundStoppedError(id));
+    this.waiters.clear();
+  }
+
+  private settle(id: string, outcome: Outcome): void {
+    const list = this.waiters.get(id);
+    if (list) {
+      this.waiters.delete(id);
+      for (const w of list) {
+        if (outcome.ok) w.resolve(outcome.value);
+        else w.reject(outcome.error);
+      }
+    }
+    this.recent.set(id, outcome);
+    if (this.recent.size > this.remember) this.recent.delete(this.recent.keys().next().value as string);
+  }
+}
