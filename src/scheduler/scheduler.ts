@@ -228,13 +228,21 @@ export class Scheduler {
       return this.ticking;
     }
     const loop = async (): Promise<void> => {
-      do {
-        this.tickAgain = false;
-        await this.tick();
-      } while (this.tickAgain && !this.stopped);
+      try {
+        do {
+          this.tickAgain = false;
+          await this.tick();
+        } while (this.tickAgain && !this.stopped);
+      } finally {
+        // Cleared in the same microtask as the last check, or a request in between is lost.
+        this.ticking = undefined;
+      }
     };
-    this.ticking = this.track(loop().finally(() => (this.ticking = undefined)));
-    return this.ticking;
+    // loop() always awaits before its finally, so `ticking` is set before it is cleared.
+    const ticking = loop();
+    this.ticking = ticking;
+    this.track(ticking);
+    return ticking;
   }
 
   private async tick(): Promise<void> {
