@@ -49,7 +49,9 @@ export class Directory {
 
   /** Makes sure the conversation's members are known before its events are handled. */
   ensureConversation(conversationId: string): Promise<void> | undefined {
-    if (!conversationId || this.conversations.has(conversationId)) return undefined;
+    // Partial conv records (sent with every new message) carry no member list: only a known
+    // member list counts as knowing the conversation.
+    if (!conversationId || (this.conversations.get(conversationId)?.members.length ?? 0) > 0) return undefined;
     let pending = this.loading.get(conversationId);
     if (!pending) {
       pending = this.client
