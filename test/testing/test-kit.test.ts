@@ -34,7 +34,7 @@ describe('createTestBot', () => {
     await t.react('carol', 'Team', thanks, '📌');
     await t.idle();
     expect((await t.messages('Team')).find((m) => m.nr === thanks)?.isPinned).toBe(true);
-    expect(await t.transcript('Team')).toContain('bob: thanks for that  [📌; 👍 bot, carol]');
+    expect(await t.transcript('Team')).toContain('bob: thanks for that  [📌; 👍 bot; 📌 carol]');
   });
 
   it('moves time with the manual clock and fires cron jobs once', async () => {
