@@ -31,7 +31,6 @@ const NL = 10;
 
 /** Inline spans a cut must not enter: URLs and mentions (labelled links are found by `linkSpans`). */
 const ATOM_RE = /(?:https?|ftp|skype|mailto|itms-services):\S+|www\.\S+|@\S+/giu;
-const FENCE_RE = /^:::[ \t\r]*$/u;
 
 interface Span {
   start: number;
@@ -108,7 +107,10 @@ function scan(text: string, limit: number): { atoms: Span[]; bigBlocks: BigBlock
   while (lineStart <= text.length) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = text.length;
-    if (lineEnd - lineStart >= 3 && text.charCodeAt(lineStart) === 58 && FENCE_RE.test(text.slice(lineStart, lineEnd))) {
+    let first = lineStart;
+    while (first < lineEnd && isSpace(text.charCodeAt(first))) first++;
+    // Same rule as Fleep's SYNTAX and the sandbox: a line that is `:::` once trimmed.
+    if (lineEnd - first >= 3 && text.charCodeAt(first) === 58 && text.slice(first, lineEnd).trim() === ':::') {
       spans.push({ start: lineStart, end: lineEnd });
       if (!open) {
         open = { start: lineStart, openEnd: lineEnd };
@@ -224,9 +226,14 @@ function findCut(text: string, pos: number, maxEnd: number, atoms: readonly Span
     while (start > pos && isSpace(text.charCodeAt(start - 1)) && !bigBlockAt(blocks, start - 1)) start--;
     let end = i + 1;
     while (end < text.length && isSpace(text.charCodeAt(end))) end++;
-    const from = start;
     i = start;
-    if (from <= pos || hitsAtom(atoms, from, end)) continue;
+    // Clip the run to the gap between atoms (an indented fence line owns its leading spaces).
+    let from = start;
+    const before = spanBefore(atoms, from + 1);
+    if (before && before.end > from) from = before.end;
+    const after = spanBefore(atoms, end);
+    if (after && after.start >= from && after.start < end) end = after.start;
+    if (from <= pos || from > maxEnd || from >= end || hitsAtom(atoms, from, end)) continue;
     let newlines = 0;
     for (let k = from; k < end && newlines < 2; k++) if (text.charCodeAt(k) === NL) newlines++;
     const kind = newlines >= 2 ? 0 : newlines === 1 ? 1 : /[.!?]/u.test(text[from - 1] ?? '') ? 2 : 3;

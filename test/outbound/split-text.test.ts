@@ -19,7 +19,7 @@ const mention = fc.constantFrom('@jane', '@bob@example.com', '@a.b-c');
 const url = fc.constantFrom('https://example.com/a?b=c', 'www.fleep.io/x', 'mailto:x@y.z', 'http://' + 'p'.repeat(40));
 const link = fc.constantFrom('https://e.com/r<<the release notes>>', 'http://x.y<<a b c d e>>');
 const codeLine = fc.string({ unit: fc.constantFrom('c', 'd', ' ', '=', '(', ')'), minLength: 0, maxLength: 30 });
-const code = fc.array(codeLine, { minLength: 1, maxLength: 12 }).map((lines) => ':::\n' + lines.join('\n') + '\n:::');
+const code = fc.array(codeLine, { minLength: 1, maxLength: 12 }).map((lines) => ':::\n' + lines.join('\n') + '\n  ::: ');
 const bigCode = fc.array(codeLine, { minLength: 20, maxLength: 80 }).map((lines) => ':::\n' + lines.join('\n') + '\n:::');
 
 type Token = { kind: 'plain' | 'atom' | 'block'; text: string };
@@ -68,7 +68,7 @@ function cuts(parts: TextPart[]): Array<[number, number]> {
 }
 
 function fenceLines(s: string): number {
-  return s.split('\n').filter((line) => /^:::[ \t\r]*$/u.test(line)).length;
+  return s.split('\n').filter((line) => line.trim() === ':::').length;
 }
 
 describe('splitText', () => {
@@ -161,5 +161,14 @@ describe('splitText', () => {
     const angled = 'a<<'.repeat(40_000) + 'x'.repeat(50_000);
     splitText(angled, 10_000);
     expect(performance.now() - t0).toBeLessThan(1500);
+  });
+});
+
+describe('splitText around indented fences', () => {
+  it('cuts at the line break before an indented fence line rather than hard-cutting', () => {
+    const text = 'x'.repeat(50) + '\n  :::\n' + 'code\n'.repeat(5) + '  :::';
+    const parts = splitText(text, 60);
+    expect(parts[0]!.body).toBe('x'.repeat(50));
+    expect(parts[1]!.body.startsWith('  :::')).toBe(true);
   });
 });
