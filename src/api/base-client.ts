@@ -4,6 +4,8 @@
  * clock, and error classification. Typed methods live in `client.ts`.
  */
 import { randomUUID } from 'node:crypto';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { inspect } from 'node:util';
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { fullJitter } from '../util/backoff.js';
@@ -227,6 +229,17 @@ export class FleepClientBase {
   /** Runs an authenticated request with retries and transparent re-login. */
   protected async execute<T>(spec: RequestSpec, signal: AbortSignal | undefined): Promise<T> {
     return this.#withRetry(spec.method, spec.retryable, signal, () => this.#authed<T>(spec, signal));
+  }
+
+  /**
+   * Closes the idle keep-alive sockets of both connection pools. The client stays usable (new
+   * requests open new sockets); call it on shutdown so no socket outlives the bot.
+   */
+  close(): void {
+    for (const http of [this.#http, this.#pollHttp]) {
+      (http.defaults.httpAgent as HttpAgent | undefined)?.destroy();
+      (http.defaults.httpsAgent as HttpsAgent | undefined)?.destroy();
+    }
   }
 
   /** Serialises without secrets. */

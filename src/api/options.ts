@@ -62,10 +62,15 @@ export interface ResolvedClientOptions {
 /** The smallest poll timeout accepted: Fleep holds a waiting poll about 90 s (PROTOCOL.md §3.3). */
 export const MIN_POLL_TIMEOUT_MS = 120_000;
 
+/** Shows an offending value exactly (`NaN` stays `NaN`, strings keep their quotes). */
+function show(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
 function positiveNumber(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`FleepClient option ${name} must be a positive finite number of ms, got ${JSON.stringify(value)}`);
+    throw new TypeError(`FleepClient option ${name} must be a positive finite number of ms, got ${show(value)}`);
   }
   return value;
 }
@@ -91,7 +96,7 @@ export function resolveClientOptions(options: FleepClientOptions = {}): Resolved
   const pollTimeoutMs = options.pollTimeoutMs ?? MIN_POLL_TIMEOUT_MS;
   if (typeof pollTimeoutMs !== 'number' || !Number.isFinite(pollTimeoutMs) || pollTimeoutMs < MIN_POLL_TIMEOUT_MS) {
     throw new TypeError(
-      `FleepClient option pollTimeoutMs must be a number >= ${MIN_POLL_TIMEOUT_MS} (Fleep holds a poll ~90 s), got ${JSON.stringify(pollTimeoutMs)}`,
+      `FleepClient option pollTimeoutMs must be a number >= ${MIN_POLL_TIMEOUT_MS} (Fleep holds a poll ~90 s), got ${show(pollTimeoutMs)}`,
     );
   }
   const retry = options.retry ?? {};
@@ -106,7 +111,7 @@ export function resolveClientOptions(options: FleepClientOptions = {}): Resolved
   const giveUpMs = positiveNumber('retry.giveUpMs', retry.giveUpMs, 15 * 60_000);
   const maxReloginAttempts = options.maxReloginAttempts ?? 5;
   if (!Number.isInteger(maxReloginAttempts) || maxReloginAttempts < 1) {
-    throw new TypeError(`FleepClient option maxReloginAttempts must be an integer >= 1, got ${JSON.stringify(maxReloginAttempts)}`);
+    throw new TypeError(`FleepClient option maxReloginAttempts must be an integer >= 1, got ${show(maxReloginAttempts)}`);
   }
   if (options.random !== undefined && typeof options.random !== 'function') {
     throw new TypeError(`FleepClient option random must be a function returning [0, 1), got ${typeof options.random}`);

@@ -222,6 +222,13 @@ describe('FleepClient errors', () => {
     await expect(client.call('account/sync', {}, { retry: false })).rejects.toMatchObject({ code: 'FLEEP_NETWORK', reason: 'ETIMEDOUT' });
   });
 
+  it('polls on their own transport: a poll outlasting requestTimeoutMs is not cut off', async () => {
+    const { client } = await loggedIn({ requestTimeoutMs: 50 });
+    nock(BASE).post('/api/account/poll').delay(300).reply(200, { event_horizon: 8, stream: [] });
+    expect((await client.poll(7, { retry: false })).event_horizon).toBe(8);
+    client.close();
+  });
+
   it('a malformed JSON body is a FleepNetworkError BAD_JSON (and retried like one)', async () => {
     const { client, clock } = await loggedIn();
     nock(BASE).post('/api/account/sync').reply(200, '{"event_horizon": 1', { 'Content-Type': 'application/json' });

@@ -125,5 +125,6 @@ describe('FleepClient against the sandbox', () => {
     await bot.logout();
     expect(bot.isLoggedIn).toBe(false);
     await expect(bot.accountSync()).rejects.toThrow(/not logged in/);
+    bot.close();
   });
 });

@@ -276,7 +276,7 @@ describe('FleepClient options', () => {
     expect(() => new FleepClient({ retry: { baseMs: 5000, capMs: 1000 } })).toThrow('retry.capMs (1000) must be >= retry.baseMs (5000)');
     expect(() => new FleepClient({ retry: { giveUpMs: -1 } })).toThrow('retry.giveUpMs must be a positive finite number of ms, got -1');
     expect(() => new FleepClient({ maxReloginAttempts: 0 })).toThrow('maxReloginAttempts must be an integer >= 1, got 0');
-    expect(() => new FleepClient({ requestTimeoutMs: Number.NaN })).toThrow('requestTimeoutMs must be a positive finite number of ms, got null');
+    expect(() => new FleepClient({ requestTimeoutMs: Number.NaN })).toThrow('requestTimeoutMs must be a positive finite number of ms, got NaN');
     expect(new FleepClient({ baseUrl: 'http://127.0.0.1:9/' }).baseUrl).toBe('http://127.0.0.1:9');
   });
 
