@@ -1,0 +1,163 @@
+/**
+ * Turns the config's plugin entries into plugin objects: built-ins from fleepkit's `plugins/`
+ * folder, files relative to the config (TypeScript loads as is: the CLI runs under tsx), and npm
+ * packages resolved from the config's directory. Options are checked against each plugin's zod
+ * schema so `fleepkit check` finds mistakes without connecting.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { PluginEntry } from '../config/types.js';
+import type { Plugin } from '../pipeline/plugin.js';
+
+/** A plugin that could not be loaded or whose options are wrong. */
+export class PluginLoadError extends Error {
+  /** Machine-readable code. */
+  readonly code = 'PLUGIN_LOAD' as const;
+  /**
+   * @param plugin the entry's name as written in the config.
+   * @param message what went wrong and what to do.
+   */
+  constructor(
+    readonly plugin: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PluginLoadError';
+  }
+}
+
+/** One loaded plugin with its config entry. */
+export interface LoadedPlugin {
+  entry: PluginEntry;
+  plugin: Plugin<never>;
+}
+
+/** What {@link loadPlugins} returns: the plugins and their configs keyed by plugin name. */
+export interface LoadedPlugins {
+  plugins: LoadedPlugin[];
+  /** `pluginConfig` for the Bot: options by the plugin's own `name`. */
+  pluginConfig: Record<string, unknown>;
+}
+
+const BUILTIN_DIR = fileURLToPath(new URL('../../plugins/', import.meta.url));
+
+/**
+ * Imports every entry and validates its options. Collects every problem before throwing.
+ * @throws AggregateError of {@link PluginLoadError} when any plugin fails.
+ */
+export async function loadPlugins(entries: readonly PluginEntry[], baseDir: string): Promise<LoadedPlugins> {
+  const plugins: LoadedPlugin[] = [];
+  const errors: PluginLoadError[] = [];
+  for (const entry of entries) {
+    try {
+      const plugin = await importPlugin(entry, baseDir);
+      checkOptions(entry, plugin);
+      plugins.push({ entry, plugin });
+    } catch (error) {
+      errors.push(error instanceof PluginLoadError ? error : new PluginLoadError(entry.name, `plugin '${entry.name}': ${String(error)}`, { cause: error }));
+    }
+  }
+  if (errors.length > 0) throw new AggregateError(errors, errors.map((e) => e.message).join('\n'));
+  const pluginConfig: Record<string, unknown> = {};
+  for (const { entry, plugin } of plugins) pluginConfig[plugin.name] = entry.options;
+  return { plugins, pluginConfig };
+}
+
+async function importPlugin(entry: PluginEntry, baseDir: string): Promise<Plugin<never>> {
+  const file = locate(entry, baseDir);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PluginLoadError(entry.name, `plugin '${entry.name}' failed to load from ${file}: ${reason}`, { cause: error });
+  }
+  const candidate = mod.default ?? mod.plugin;
+  if (!isPlugin(candidate)) {
+    throw new PluginLoadError(
+      entry.name,
+      `plugin '${entry.name}' (${file}) does not export a plugin; write \`export default definePlugin({ name, setup(bot) { … } })\``,
+    );
+  }
+  return candidate;
+}
+
+function locate(entry: PluginEntry, baseDir: string): string {
+  switch (entry.source) {
+    case 'builtin': {
+      const file = path.join(BUILTIN_DIR, entry.specifier, 'index.ts');
+      if (!existsSync(file)) {
+        throw new PluginLoadError(entry.name, `built-in plugin '${entry.name}' is not available in this fleepkit (no ${file}); remove it from plugins: or update fleepkit`);
+      }
+      return file;
+    }
+    case 'path':
+      if (!existsSync(entry.specifier)) {
+        throw new PluginLoadError(entry.name, `plugin file not found: ${entry.specifier}; paths are relative to the config file's directory (${baseDir})`);
+      }
+      return entry.specifier;
+    case 'package':
+      return resolvePackage(entry, baseDir);
+  }
+}
+
+/** Resolves an npm package the way the bot project sees it (from the config's directory). */
+function resolvePackage(entry: PluginEntry, baseDir: string): string {
+  const require = createRequire(path.join(baseDir, 'package.json'));
+  try {
+    return require.resolve(entry.specifier);
+  } catch (error) {
+    // ESM-only packages export no `require` condition; read their package.json ourselves.
+    const manual = resolveEsmEntry(entry.specifier, baseDir);
+    if (manual) return manual;
+    throw new PluginLoadError(entry.name, `npm package '${entry.specifier}' is not installed in ${baseDir}; run \`npm install ${entry.specifier}\``, {
+      cause: error,
+    });
+  }
+}
+
+function resolveEsmEntry(pkg: string, baseDir: string): string | undefined {
+  for (let dir = baseDir; ; dir = path.dirname(dir)) {
+    const root = path.join(dir, 'node_modules', pkg);
+    const manifest = path.join(root, 'package.json');
+    if (existsSync(manifest)) {
+      const json = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown; main?: string };
+      const target = exportTarget(json.exports) ?? json.main ?? 'index.js';
+      return path.join(root, target);
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function exportTarget(exports: unknown): string | undefined {
+  if (typeof exports === 'string') return exports;
+  if (exports === null || typeof exports !== 'object') return undefined;
+  const map = exports as Record<string, unknown>;
+  if ('.' in map) return exportTarget(map['.']);
+  for (const condition of ['import', 'node', 'default']) {
+    const hit = exportTarget(map[condition]);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+function isPlugin(value: unknown): value is Plugin<never> {
+  if (value === null || typeof value !== 'object') return false;
+  const p = value as { name?: unknown; setup?: unknown };
+  return typeof p.name === 'string' && typeof p.setup === 'function';
+}
+
+function checkOptions(entry: PluginEntry, plugin: Plugin<never>): void {
+  const schema = plugin.config as { safeParse?: (v: unknown) => { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } } | undefined;
+  if (!schema?.safeParse) return;
+  const result = schema.safeParse(entry.options);
+  if (result.success) return;
+  const issues = (result.error?.issues ?? []).map((i) => {
+    const key = ['plugins', entry.name, ...i.path.map(String)].join('.');
+    return `  ${key}: ${i.message}`;
+  });
+  throw new PluginLoadError(entry.name, `plugin '${entry.name}' options are invalid:\n${issues.join('\n')}`);
+}

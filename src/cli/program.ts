@@ -1,0 +1,169 @@
+/**
+ * The `fleepkit` command line (commander 14): `run`, `sandbox`, `init`, `check`. Every action
+ * resolves to an exit code; see {@link EXIT}.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { formatIssue } from '../config/errors.js';
+import { ConfigError } from '../config/errors.js';
+import type { ConfigEnv } from '../config/interpolate.js';
+import { loadConfig } from '../config/load.js';
+import { runSandboxCli } from '../sandbox/index.js';
+import { runCheck } from './check.js';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
+import { fleepkitVersion, initProject } from './init.js';
+import { runFromConfig } from './run.js';
+
+/** The process surface the CLI uses (replaceable in tests). */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: ConfigEnv;
+  /** Registers a handler for SIGINT/SIGTERM; returns an unregister function. */
+  onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
+  /** Exits at once (second Ctrl-C). */
+  exitNow(code: number): never;
+}
+
+/** The process's own {@link CliIo}. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    onSignal(handler) {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+    exitNow: (code) => process.exit(code),
+  };
+}
+
+/**
+ * Parses `argv` (as `process.argv`) and runs the command; resolves to the exit code.
+ * @example process.exitCode = await runCli(process.argv, processIo());
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return report(error, io);
+  }
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (error instanceof ConfigError) {
+    io.stderr.write(`${error.issues.length} config problem${error.issues.length === 1 ? '' : 's'}:\n`);
+    for (const issue of error.issues) io.stderr.write(`  ${formatIssue(issue)}\n`);
+  } else if (error instanceof AggregateError) {
+    for (const e of error.errors) io.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+  } else {
+    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  return exitCodeFor(error);
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0–65535.');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number of milliseconds.');
+  return n;
+}
+
+function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
+  const program = new Command('fleepkit')
+    .description('Fleep team bots as plugins, with an embedded Fleep sandbox.')
+    .version(fleepkitVersion(), '-v, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP);
+
+  program
+    .command('run')
+    .description('Run a bot from a config file (with fleep.server: sandbox, also the embedded sandbox).')
+    .option('-c, --config <file>', 'config file', 'bot.config.yaml')
+    .option('--fresh', 'delete the sandbox world file and the store first (start over)', false)
+    .option('--resync', 'ignore the stored cursor and continue from the server\'s current horizon', false)
+    .addHelpText('after', `\nCtrl-C (SIGINT) or SIGTERM stops gracefully; a second Ctrl-C exits at once.${EXIT_CODES_HELP}`)
+    .action(async (opts: { config: string; fresh: boolean; resync: boolean }) => {
+      const loaded = await loadConfig(opts.config, { env: io.env });
+      const handle = await runFromConfig(loaded, { fresh: opts.fresh, resync: opts.resync, env: io.env, stdout: io.stdout });
+      let signals = 0;
+      const off = io.onSignal((signal) => {
+        signals++;
+        if (signals > 1) io.exitNow(130);
+        io.stderr.write(`\n${signal}: stopping (press Ctrl-C again to exit at once)…\n`);
+        void handle.stop();
+      });
+      const { error } = await handle.stopped;
+      off();
+      if (error) {
+        io.stderr.write(`error: ${error.message}\n`);
+        setCode(exitCodeFor(error));
+      } else {
+        io.stdout.write('stopped\n');
+      }
+    });
+
+  program
+    .command('sandbox')
+    .description('Run the Fleep sandbox alone (API, control API and playground).')
+    .addOption(new Option('--port <port>', 'TCP port (0 = any free port)').default(8700).argParser(port))
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .addOption(new Option('--seed <seed>', 'initial world').choices(['demo', 'empty']).default('demo'))
+    .addOption(new Option('--hold-ms <ms>', 'how long account/poll is held').default(90_000).argParser(positiveInt))
+    .option('--data-file <path>', 'JSON file that keeps the world across restarts (default: memory only)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts: { port: number; host: string; seed: 'demo' | 'empty'; holdMs: number; dataFile?: string }) => {
+      const handle = await runSandboxCli({ ...opts, out: io.stdout });
+      await new Promise<void>((resolve) => {
+        let signals = 0;
+        const off = io.onSignal(() => {
+          if (++signals > 1) io.exitNow(130);
+          off();
+          void handle.close().then(resolve);
+        });
+      });
+    });
+
+  program
+    .command('init')
+    .description('Scaffold a bot project: package.json, bot.config.yaml, a plugin and its test.')
+    .argument('<dir>', 'new (or empty) directory')
+    .option('--fleepkit <spec>', 'the fleepkit dependency spec (default: ^<this version>), e.g. file:../fleepkit')
+    .option('--name <name>', 'npm package name (default: the directory name)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (dir: string, opts: { fleepkit?: string; name?: string }) => {
+      const result = await initProject(dir, opts);
+      io.stdout.write(`Created ${result.dir}:\n${result.files.map((f) => `  ${f}`).join('\n')}\n\nNext:\n  cd ${dir}\n  npm install\n  npm test\n  npm start\n`);
+    });
+
+  program
+    .command('check')
+    .description('Validate the config and load the plugins without connecting; print the resolved config, secrets masked.')
+    .option('-c, --config <file>', 'config file', 'bot.config.yaml')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts: { config: string }) => {
+      setCode(await runCheck(opts.config, io.env, io));
+    });
+
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  }
+  return program;
+}
