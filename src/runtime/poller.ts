@@ -49,7 +49,8 @@ export class Poller {
     let current = horizon;
     while (!signal.aborted) {
       try {
-        const res = await client.poll(current, { wait: true, signal });
+        // The poller does its own classified backoff; the client must not hide failures for minutes.
+        const res = await client.poll(current, { wait: true, signal, retry: false });
         this.failures = 0;
         this.options.onPolled?.(clock.now());
         const next = res.event_horizon;
