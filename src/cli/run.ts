@@ -117,8 +117,6 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
       store,
       clock,
       logger,
-      plugins: plugins.map((p) => p.plugin),
-      pluginConfig,
       prefix: config.bot.prefix,
       timezone: config.bot.timezone,
       admins: config.bot.admins,
@@ -137,6 +135,11 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
         maxMessageLength: config.outbound.maxMessageLength,
       },
     });
+    // Loaded here rather than through the `plugins` option, which the Bot does not load by itself.
+    await bot.plugin(
+      plugins.map((p) => p.plugin),
+      pluginConfig,
+    );
     const instrumentation = instrumentBot(bot, client, createMetrics({ defaultMetrics: true }), clock);
 
     let http: HttpServerHandle | undefined;
