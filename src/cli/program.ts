@@ -12,6 +12,7 @@ import { runCheck } from './check.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { fleepkitVersion, initProject } from './init.js';
 import { runFromConfig } from './run.js';
+import type { RunHandle } from './run.js';
 
 /** The process surface the CLI uses (replaceable in tests). */
 export interface CliIo {
@@ -102,14 +103,21 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addHelpText('after', `\nCtrl-C (SIGINT) or SIGTERM stops gracefully; a second Ctrl-C exits at once.${EXIT_CODES_HELP}`)
     .action(async (opts: { config: string; fresh: boolean; resync: boolean }) => {
       const loaded = await loadConfig(opts.config, { env: io.env });
-      const handle = await runFromConfig(loaded, { fresh: opts.fresh, resync: opts.resync, env: io.env, stdout: io.stdout });
+      // Handlers go in before anything starts: a signal with no listener kills the process outright.
+      let handle: RunHandle | undefined;
       let signals = 0;
       const off = io.onSignal((signal) => {
-        signals++;
-        if (signals > 1) io.exitNow(130);
+        if (++signals > 1) io.exitNow(130);
         io.stderr.write(`\n${signal}: stopping (press Ctrl-C again to exit at once)…\n`);
-        void handle.stop();
+        void handle?.stop();
       });
+      try {
+        handle = await runFromConfig(loaded, { fresh: opts.fresh, resync: opts.resync, env: io.env, stdout: io.stdout });
+      } catch (error) {
+        off();
+        throw error;
+      }
+      if (signals > 0) void handle.stop();
       const { error } = await handle.stopped;
       off();
       if (error) {
@@ -130,15 +138,20 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--data-file <path>', 'JSON file that keeps the world across restarts (default: memory only)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: { port: number; host: string; seed: 'demo' | 'empty'; holdMs: number; dataFile?: string }) => {
-      const handle = await runSandboxCli({ ...opts, out: io.stdout });
-      await new Promise<void>((resolve) => {
-        let signals = 0;
-        const off = io.onSignal(() => {
-          if (++signals > 1) io.exitNow(130);
-          off();
-          void handle.close().then(resolve);
-        });
+      let signals = 0;
+      let stop: () => void = () => undefined;
+      const stopped = new Promise<void>((resolve) => (stop = resolve));
+      const off = io.onSignal(() => {
+        if (++signals > 1) io.exitNow(130);
+        stop();
       });
+      const handle = await runSandboxCli({ ...opts, out: io.stdout }).catch((error: unknown) => {
+        off();
+        throw error;
+      });
+      await stopped;
+      off();
+      await handle.close();
     });
 
   program
