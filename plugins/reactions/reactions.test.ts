@@ -1,0 +1,162 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestBot, type TestBot } from 'fleepkit/testing';
+import reactions from './index.js';
+import { RuleConfig, compileRules } from './rules.js';
+
+let t: TestBot | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+async function message(conv: string, nr: number) {
+  const m = (await t!.messages(conv)).find((x) => x.nr === nr);
+  if (!m) throw new Error(`no message ${nr} in ${conv}`);
+  return m;
+}
+
+const THANKS = { rules: [{ match: ['thanks', 'good job'], emoji: '👍' }, { regex: '\\bship(ped|ping)?\\b', emoji: '🚀' }] };
+
+describe('reactions plugin: rules', () => {
+  it('reacts to words, phrases and regexes, as whole words and ignoring case', async () => {
+    t = await createTestBot({ plugins: [reactions], config: { reactions: THANKS } });
+    const a = await t.say('alice', 'Team', 'Thanks a lot!');
+    const b = await t.say('bob', 'Team', 'Good   job, Carol');
+    const c = await t.say('carol', 'Team', 'We SHIPPED it');
+    const d = await t.say('carol', 'Team', 'thanksgiving plans, shipment tomorrow');
+    const e = await t.say('alice', 'Team', 'thanks, shipping now');
+    await t.idle();
+    expect((await message('Team', a)).reactions).toEqual({ '👍': ['bot'] });
+    expect((await message('Team', b)).reactions).toEqual({ '👍': ['bot'] });
+    expect((await message('Team', c)).reactions).toEqual({ '🚀': ['bot'] });
+    expect((await message('Team', d)).reactions).toEqual({});
+    expect((await message('Team', e)).reactions).toEqual({ '👍': ['bot'], '🚀': ['bot'] });
+  });
+
+  it('reacts when an edit makes a message match, and at most once per message and rule', async () => {
+    t = await createTestBot({ plugins: [reactions], config: { reactions: THANKS } });
+    const nr = await t.say('alice', 'Team', 'see you');
+    await t.idle();
+    await t.edit('alice', 'Team', nr, 'see you, thanks!');
+    await t.idle();
+    expect((await message('Team', nr)).reactions).toEqual({ '👍': ['bot'] });
+
+    // Someone takes the bot's reaction away; editing again must not bring it back.
+    await t.unreact('bot', 'Team', nr, '👍');
+    await t.edit('alice', 'Team', nr, 'see you, thanks again!');
+    await t.idle();
+    expect((await message('Team', nr)).reactions).toEqual({});
+  });
+
+  it('applies a rule only in the listed conversations (by topic, learnt when created or renamed)', async () => {
+    const config = { reactions: { rules: [{ match: 'thanks', emoji: '🙏', conversations: ['Design'] }], actions: {} } };
+    t = await createTestBot({ plugins: [reactions], config });
+    await t.createConversation('alice', 'Design', ['bob']);
+    const team = await t.say('alice', 'Team', 'thanks');
+    const design = await t.say('bob', 'Design', 'thanks');
+    await t.idle();
+    expect((await message('Team', team)).reactions).toEqual({});
+    expect((await message('Design', design)).reactions).toEqual({ '🙏': ['bot'] });
+
+    await (await t.as('alice')).storeConversation(await t.conversation('Team'), { topic: 'design' });
+    await t.idle();
+    const renamed = await t.say('carol', 'design', 'thanks');
+    await t.idle();
+    expect((await message('design', renamed)).reactions).toEqual({ '🙏': ['bot'] });
+  });
+
+  it('matches conversations by id too', () => {
+    const [rule] = compileRules([RuleConfig.parse({ match: 'hi', emoji: '👋', conversations: ['c0ffee'] })]);
+    expect(rule!.appliesTo('C0FFEE', undefined)).toBe(true);
+    expect(rule!.appliesTo('beef', 'c0ffee-topic')).toBe(false);
+  });
+
+  it('rejects unsafe, invalid and ambiguous rules with a clear config error', async () => {
+    const bad = async (rule: object) => createTestBot({ plugins: [reactions], config: { reactions: { rules: [rule] } } });
+    await expect(bad({ regex: '(a+)+$', emoji: '💥' })).rejects.toThrow(/not safe: it nests repetition/);
+    await expect(bad({ regex: '^(\\w+\\s?)*$', emoji: '💥' })).rejects.toThrow(/not safe/);
+    await expect(bad({ regex: 'ship(', emoji: '🚀' })).rejects.toThrow(/not a valid regular expression/);
+    await expect(bad({ match: 'x', regex: 'x', emoji: '❌' })).rejects.toThrow(/either match .* or regex/);
+    await expect(bad({ emoji: '❌' })).rejects.toThrow(/either match .* or regex/);
+  });
+
+  it('matches a 1 MB message quickly (only its first 16 KB)', () => {
+    const [rule] = compileRules([RuleConfig.parse({ regex: '\\bship(ped|ping)?\\b', emoji: '🚀' }), RuleConfig.parse({ match: 'good job', emoji: '👍' })]);
+    const text = 'a '.repeat(500_000);
+    const started = performance.now();
+    expect(rule!.test(text)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+});
+
+describe('reactions plugin: actions', () => {
+  it('📌 pins and removing it unpins; a hand-pinned message stays pinned', async () => {
+    t = await createTestBot({ plugins: [reactions] });
+    const nr = await t.say('bob', 'Team', 'Deploy freeze from Friday');
+    await t.react('carol', 'Team', nr, '📌');
+    await t.idle();
+    expect((await message('Team', nr)).isPinned).toBe(true);
+    await t.unreact('carol', 'Team', nr, '📌');
+    await t.idle();
+    expect((await message('Team', nr)).isPinned).toBe(false);
+
+    const manual = await t.say('bob', 'Team', 'Pinned by hand');
+    await t.store_('alice', 'Team', manual, { tags: ['pin'] });
+    await t.react('carol', 'Team', manual, '📌');
+    await t.idle();
+    await t.unreact('carol', 'Team', manual, '📌');
+    await t.idle();
+    expect((await message('Team', manual)).isPinned).toBe(true);
+  });
+
+  it('keeps the pin while someone else still reacts with 📌', async () => {
+    t = await createTestBot({ plugins: [reactions] });
+    const nr = await t.say('bob', 'Team', 'Keep this');
+    await t.react('carol', 'Team', nr, '📌');
+    await t.idle();
+    await t.react('alice', 'Team', nr, '📌');
+    await t.unreact('carol', 'Team', nr, '📌');
+    await t.idle();
+    expect((await message('Team', nr)).isPinned).toBe(true);
+  });
+
+  it('✅ marks a task done and removing it reopens it; plain messages are left alone', async () => {
+    t = await createTestBot({ plugins: [reactions] });
+    const task = await t.say('alice', 'Team', 'Renew the certificate');
+    await t.store_('alice', 'Team', task, { tags: ['is_todo'] });
+    const plain = await t.say('alice', 'Team', 'Just chatting');
+    await t.react('bob', 'Team', task, '✅');
+    await t.react('bob', 'Team', plain, '✅');
+    await t.idle();
+    expect(await message('Team', task)).toMatchObject({ isTask: true, isDone: true });
+    expect(await message('Team', plain)).toMatchObject({ isTask: false, isDone: false });
+    await t.unreact('bob', 'Team', task, '✅');
+    await t.idle();
+    expect(await message('Team', task)).toMatchObject({ isTask: true, isDone: false });
+  });
+
+  it('👀 assigns the reacting person to a task and removing it unassigns only them', async () => {
+    t = await createTestBot({ plugins: [reactions] });
+    const task = await t.say('alice', 'Team', 'Look into the flaky test');
+    await t.store_('alice', 'Team', task, { tags: ['is_todo'] });
+    await t.react('bob', 'Team', task, '👀');
+    await t.idle();
+    await t.react('carol', 'Team', task, '👀');
+    await t.idle();
+    expect((await message('Team', task)).assignees.sort()).toEqual(['bob', 'carol']);
+    await t.unreact('bob', 'Team', task, '👀');
+    await t.idle();
+    expect((await message('Team', task)).assignees).toEqual(['carol']);
+  });
+
+  it('uses the configured emoji map instead of the defaults', async () => {
+    t = await createTestBot({ plugins: [reactions], config: { reactions: { actions: { '⭐': 'pin' } } } });
+    const a = await t.say('bob', 'Team', 'Star me');
+    const b = await t.say('bob', 'Team', 'Not me');
+    await t.react('carol', 'Team', a, '⭐');
+    await t.react('carol', 'Team', b, '📌');
+    await t.idle();
+    expect((await message('Team', a)).isPinned).toBe(true);
+    expect((await message('Team', b)).isPinned).toBe(false);
+  });
+});
