@@ -1,0 +1,221 @@
+/**
+ * The `standup` plugin: at the scheduled time the bot asks the standup questions in each
+ * standup conversation, collects answers (`!standup answer …` or a person's next message
+ * there), nudges those who have not answered, and posts a summary when everyone has answered or
+ * the window closes, naming who did not answer. `!standup now | skip | status | here | off`.
+ */
+import { arg, definePlugin, nextFire, type BotApi, type CommandContext, type Context } from 'fleepkit';
+import { StandupConfig, type StandupOptions } from './config.js';
+import { dayLabel, clockTime, end, finish, membersKey, nameOf, nudge, recordAnswer, runKey, startRun, waitingFor, type Run, type RunJobPayload } from './run.js';
+
+export { StandupConfig, DEFAULT_QUESTIONS } from './config.js';
+export type { StandupOptions } from './config.js';
+
+const ENROLLED = 'enrolled';
+const TOPICS = 'topics';
+const skipKey = (conv: string): string => `skip:${conv}`;
+
+export default definePlugin({
+  name: 'standup',
+  config: StandupConfig,
+  setup(bot, config) {
+    bot.cron(config.schedule, { name: 'daily', tz: config.timezone, missed: 'skip' }, async (ctx) => {
+      const today = localDate(ctx.event.scheduledAt, config.timezone);
+      if (config.holidays.includes(today)) {
+        bot.logger.info({ date: today }, 'standup: holiday, no standup today');
+        return;
+      }
+      for (const conv of await standupConversations(ctx, config)) {
+        if ((await ctx.store.plugin.get<string>(skipKey(conv))) === today) {
+          await ctx.store.plugin.delete(skipKey(conv));
+          continue;
+        }
+        await startRun(ctx, bot, conv, `${ctx.event.fireKey}:${conv}`);
+      }
+    });
+
+    bot.command(
+      'standup',
+      {
+        description: 'Standups: !standup now | skip | status | answer <text> | here | off',
+        usage: '!standup now|skip|status|answer|here|off [text]',
+        args: { action: arg.enum(['status', 'now', 'skip', 'answer', 'here', 'off']).default('status'), text: arg.rest().default('') },
+      },
+      async (ctx) => {
+        const conv = ctx.conversationId;
+        if (ctx.isDirect) {
+          await ctx.reply('Standups happen in a team conversation: say !standup there.');
+          return;
+        }
+        await rememberMembers(ctx, conv);
+        const run = await ctx.store.plugin.get<Run>(runKey(conv));
+        switch (ctx.args.action) {
+          case 'now':
+            if (run) await ctx.reply(`A standup is already running here; !standup status shows who has answered.`);
+            else await startRun(ctx, bot, conv, ctx.event.id);
+            return;
+          case 'answer':
+            await answerCommand(ctx, bot, run, ctx.args.text);
+            return;
+          case 'skip':
+            await skip(ctx, bot, run);
+            return;
+          case 'here':
+          case 'off':
+            await enroll(ctx, config, ctx.args.action === 'here');
+            return;
+          default:
+            await ctx.reply(await status(ctx, config, run));
+        }
+      },
+    );
+
+    // A participant's next message in the conversation is their answer.
+    bot.on('message.new', async (ctx, next) => {
+      const run = ctx.command === undefined && !ctx.isDirect ? await ctx.store.plugin.get<Run>(runKey(ctx.conversationId)) : undefined;
+      const who = ctx.actorId;
+      if (run && who !== undefined && ctx.text.trim() !== '' && run.answers[who] === undefined && isParticipant(run, who)) {
+        await recordAnswer(ctx, bot, run, who, ctx.text.trim());
+        await ctx.react('✅');
+      }
+      await next();
+    });
+
+    bot.on(['conversation.created', 'topic.changed'], async (ctx, next) => {
+      const e = ctx.event;
+      if (e.topic !== '') await ctx.store.plugin.update<Record<string, string>>(TOPICS, (t) => ({ ...t, [e.topic.toLowerCase()]: e.conversationId }));
+      if (e.type === 'conversation.created') await ctx.store.plugin.set(membersKey(e.conversationId), e.memberIds);
+      await next();
+    });
+
+    bot.on(['member.joined', 'member.left'], async (ctx, next) => {
+      await rememberMembers(ctx, ctx.event.conversationId);
+      await next();
+    });
+
+    bot.schedule('nudge', async (ctx) => {
+      const run = await currentRun(ctx);
+      if (run) await nudge(ctx, bot, run);
+    });
+
+    bot.schedule('close', async (ctx) => {
+      const run = await currentRun(ctx);
+      if (run) await finish(ctx, bot, run);
+    });
+  },
+});
+
+async function currentRun(ctx: Context): Promise<Run | undefined> {
+  const p = (ctx.event as { payload?: RunJobPayload }).payload;
+  if (!p) return undefined;
+  const run = await ctx.store.plugin.get<Run>(runKey(p.conversationId));
+  // A job of an earlier, already finished run stays quiet.
+  return run?.id === p.runId ? run : undefined;
+}
+
+function isParticipant(run: Run, accountId: string): boolean {
+  return run.participants === null || run.participants.includes(accountId);
+}
+
+async function answerCommand(ctx: CommandContext, bot: BotApi<StandupOptions>, run: Run | undefined, text: string): Promise<void> {
+  const who = ctx.actorId ?? '';
+  if (!run) {
+    await ctx.reply('No standup is running here right now; !standup now starts one.');
+  } else if (!isParticipant(run, who)) {
+    await ctx.reply("You're not on this standup's list, so I'll leave your answer out.");
+  } else if (text.trim() === '') {
+    await ctx.reply('Write your answer after the command: !standup answer <what you did, will do, blockers>.');
+  } else {
+    const outcome = await recordAnswer(ctx, bot, run, who, text.trim());
+    await ctx.react(outcome === 'updated' ? '✏️' : '✅');
+  }
+}
+
+async function skip(ctx: CommandContext, bot: BotApi<StandupOptions>, run: Run | undefined): Promise<void> {
+  const config = bot.config;
+  if (run) {
+    await end(ctx, bot, run);
+    await ctx.reply('OK, this standup is skipped: no summary today.');
+    return;
+  }
+  const next = nextSlot(config, ctx.deps.clock.now());
+  if (next === undefined) {
+    await ctx.reply('There is no upcoming standup to skip.');
+    return;
+  }
+  await ctx.store.plugin.set(skipKey(ctx.conversationId), localDate(next, config.timezone));
+  await ctx.reply(`OK, I'll skip the next standup here (${dayLabel(next, config.timezone)}).`);
+}
+
+async function enroll(ctx: CommandContext, config: StandupOptions, on: boolean): Promise<void> {
+  const conv = ctx.conversationId;
+  const list = (await ctx.store.plugin.get<string[]>(ENROLLED)) ?? [];
+  const next = on ? [...new Set([...list, conv])] : list.filter((c) => c !== conv);
+  await ctx.store.plugin.set(ENROLLED, next);
+  const slot = nextSlot(config, ctx.deps.clock.now());
+  if (on) await ctx.reply(`Standups will run here${slot ? `, next on ${dayLabel(slot, config.timezone)} at ${clockTime(slot, config.timezone)}` : ''}.`);
+  else if (configured(conv, config, (await ctx.store.plugin.get<Record<string, string>>(TOPICS)) ?? {})) await ctx.reply('This conversation is listed in the bot config; remove it there to stop its standups.');
+  else await ctx.reply('OK, no more scheduled standups here.');
+}
+
+async function status(ctx: CommandContext, config: StandupOptions, run: Run | undefined): Promise<string> {
+  const zone = config.timezone;
+  if (run) {
+    const answered = Object.keys(run.answers).map((id) => nameOf(ctx, id));
+    const waiting = waitingFor(run).map((id) => nameOf(ctx, id));
+    return [
+      `Standup running since ${clockTime(run.startedAt, zone)}; summary at ${clockTime(run.closesAt, zone)}.`,
+      `Answered: ${answered.length > 0 ? answered.join(', ') : 'nobody yet'}.`,
+      ...(waiting.length > 0 ? [`Waiting for: ${waiting.join(', ')}.`] : []),
+    ].join('\n');
+  }
+  const scheduled = (await standupConversations(ctx, config)).includes(ctx.conversationId as string);
+  if (!scheduled) return 'No standups are scheduled here. !standup now starts one; !standup here schedules them here.';
+  const skipDate = await ctx.store.plugin.get<string>(skipKey(ctx.conversationId as string));
+  const next = nextSlot(config, ctx.deps.clock.now(), skipDate);
+  return `No standup running. Next one: ${next ? `${dayLabel(next, zone)} at ${clockTime(next, zone)}` : 'none planned'}.`;
+}
+
+/** Configured (by id or learned topic) plus enrolled conversations. */
+async function standupConversations(ctx: Context, config: StandupOptions): Promise<string[]> {
+  const topics = (await ctx.store.plugin.get<Record<string, string>>(TOPICS)) ?? {};
+  const out = new Set<string>();
+  for (const entry of config.conversations) {
+    const id = topics[entry.toLowerCase()] ?? entry;
+    if (id === entry && !/^[0-9a-f-]{16,}$/i.test(entry)) {
+      ctx.deps.logger.warn({ conversation: entry }, 'standup: topic not known yet; say !standup here in that conversation, or use its id');
+      continue;
+    }
+    out.add(id);
+  }
+  for (const id of (await ctx.store.plugin.get<string[]>(ENROLLED)) ?? []) out.add(id);
+  return [...out];
+}
+
+function configured(conv: string, config: StandupOptions, topics: Record<string, string>): boolean {
+  return config.conversations.some((c) => c === conv || topics[c.toLowerCase()] === conv);
+}
+
+async function rememberMembers(ctx: Context, conv: string): Promise<void> {
+  const members = ctx.deps.conversations.members(conv);
+  if (members.length === 0) return;
+  const known = await ctx.store.plugin.get<string[]>(membersKey(conv));
+  if (known?.join() !== members.join()) await ctx.store.plugin.set(membersKey(conv), members);
+}
+
+/** The next scheduled slot that is not a holiday or the skipped date. */
+function nextSlot(config: StandupOptions, now: number, skipDate?: string): number | undefined {
+  let at = now;
+  for (let i = 0; i < 366; i++) {
+    const next = nextFire(config.schedule, config.timezone, at);
+    if (next === null) return undefined;
+    const date = localDate(next, config.timezone);
+    if (!config.holidays.includes(date) && date !== skipDate) return next;
+    at = next;
+  }
+  return undefined;
+}
+
+function localDate(epochMs: number, zone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(epochMs));
+}
