@@ -74,7 +74,7 @@ export const RuleSchema = z
     task: z.boolean().optional(),
     /** Assign the task: `mentioned`, `author`, `{ accounts: [...] }` or `{ roundRobin: [...] }`. @default nobody */
     assign: AssignSchema.optional(),
-    /** Pin the message. @default false */
+    /** Pin the message (ignored with `task`: a Fleep message is a task or pinned, not both). @default false */
     pin: z.boolean().default(false),
     /** React with this emoji. @default none */
     react: z.string().min(1).optional(),

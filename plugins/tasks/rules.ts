@@ -122,7 +122,7 @@ function unique(ids: readonly string[]): string[] {
 export function describeActions(rule: Rule, assigneeNames: readonly string[]): string[] {
   const out: string[] = [];
   if (rule.task) out.push(assigneeNames.length > 0 ? `make it a task for ${assigneeNames.join(', ')}` : 'make it a task');
-  if (rule.pin) out.push('pin it');
+  if (rule.pin) out.push(rule.task ? "no pin (Fleep can't pin a task)" : 'pin it');
   if (rule.react !== undefined) out.push(`react ${rule.react}`);
   if (rule.reply !== undefined) out.push('reply');
   return out;

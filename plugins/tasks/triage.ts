@@ -79,7 +79,8 @@ async function applyRule(ctx: MessageContext, rule: Rule, facts: MessageFacts, c
       if (assignees.length > 0 || rule.assign !== undefined) t.assigneeIds = assignees;
     }, { text: msg.text, now });
   }
-  if (rule.pin) void ctx.pin(target);
+  // In Fleep a message is a task or pinned, never both (one message state): the task wins.
+  if (rule.pin && !rule.task) void ctx.pin(target);
   if (rule.react !== undefined) void ctx.react(rule.react, target);
   if (rule.reply !== undefined) {
     void ctx.reply(
