@@ -5,6 +5,7 @@ import { FleepClient } from '../../src/api/client.js';
 import { loadConfig } from '../../src/config/load.js';
 import { runFromConfig } from '../../src/cli/run.js';
 import { startSandbox } from '../../src/sandbox/index.js';
+import { ManualClock } from '../../src/util/clock.js';
 import type { RunHandle, RunOptions } from '../../src/cli/run.js';
 import { PING_PLUGIN, conversationId, messages, tempProject, testConfig } from './helpers.js';
 
@@ -137,5 +138,33 @@ describe('runFromConfig', () => {
     const dir = await tempProject({ 'bot.config.yaml': testConfig().replace('./ping.ts', './missing.ts') });
     await expect(start(dir)).rejects.toThrow(/plugin file not found: .*missing\.ts/);
     expect(existsSync(path.join(dir, 'data'))).toBe(false);
+  });
+});
+
+describe('runFromConfig with the reminders plugin', () => {
+  test('a reminder set before a restart fires once after it', async () => {
+    const dir = await tempProject({ 'bot.config.yaml': testConfig('  reminders: { timezone: UTC }\n'), 'ping.ts': PING_PLUGIN });
+    const clock = new ManualClock(Date.parse('2026-03-02T10:00:00Z'));
+    const stretches = async (h: RunHandle): Promise<number> => {
+      const url = h.sandbox!.url;
+      return (await messages(url, await conversationId(url, 'Team'))).filter((m) => m.email === 'bot@example.com' && m.text.includes('stretch')).length;
+    };
+
+    const first = await start(dir, { clock });
+    await (await alice(first.handle.sandbox!.url)).sendMessage(await conversationId(first.handle.sandbox!.url, 'Team'), '!remind here in 1 hour to stretch');
+    await first.handle.bot.idle();
+    const confirmations = await stretches(first.handle);
+    expect(confirmations).toBeLessThanOrEqual(1);
+    await first.handle.stop();
+
+    clock.advance(2 * 3_600_000);
+    const second = await start(dir, { clock });
+    await second.handle.bot.idle();
+    expect(await stretches(second.handle)).toBe(confirmations + 1);
+    await second.handle.stop();
+
+    const third = await start(dir, { clock });
+    await third.handle.bot.idle();
+    expect(await stretches(third.handle)).toBe(confirmations + 1);
   });
 });
