@@ -65,6 +65,11 @@ export interface BotOptions {
   persistSnapshots?: boolean;
   /** Random source for jitter. @default Math.random */
   random?: () => number;
+  /**
+   * This instance's name in the poller lease (R-08): instances sharing a store poll one at a
+   * time. A restart with the same name takes over at once. @default the host name
+   */
+  instanceId?: string;
   /** Reply "did you mean" to unknown commands. @default true */
   unknownCommandReply?: boolean;
 }

@@ -3,6 +3,7 @@
  * poller, outbound queue and scheduler, with the lifecycle of DESIGN.md (first start, restart,
  * resync, graceful stop).
  */
+import { hostname } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import { FleepClient } from '../api/client.js';
@@ -19,6 +20,7 @@ import { resolveBotOptions, type BotOptions, type ResolvedBotOptions } from './b
 import { catchUp } from './catch-up.js';
 import { Directory } from './directory.js';
 import { Intake } from './intake.js';
+import { PollerLease } from './lease.js';
 import { Poller } from './poller.js';
 import { scheduleUnit, jobControl } from './schedule-bridge.js';
 import { UnitRunner } from './unit-runner.js';
@@ -208,6 +210,7 @@ export class Bot {
   }
 
   private unitRunner!: UnitRunner;
+  private lease: PollerLease | undefined;
 
   private async doStart(): Promise<void> {
     this.state = 'starting';
@@ -254,6 +257,23 @@ export class Bot {
       },
       cursor,
     );
+    this.lease = new PollerLease({
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      owner: this.o.instanceId ?? hostname(),
+      key: login.accountId,
+    });
+    // A standby instance waits here until the active one stops or its lease expires (R-08).
+    await this.lease.acquire(this.polling.signal, () => {
+      this.events.emit('error', new Error('another instance took over polling this account; stopping'));
+      void this.stop();
+    });
+    const stored2 = await this.store.getCursor();
+    if (stored2 !== undefined && stored2 > cursor) {
+      cursor = stored2; // the instance we took over from got further while we stood by
+      await this.intake.reset(cursor);
+    }
     this.resolveAcl();
     await this.host.start();
     await this.outbound.start();
@@ -323,8 +343,13 @@ export class Bot {
   }
 
   private async doStop(): Promise<void> {
+    // A standby instance is still inside start(), waiting for the lease: abort that wait first.
+    if (this.state === 'starting') this.polling.abort(new Error('bot stopping'));
     if (this.starting) await this.starting.catch(() => undefined);
-    if (this.state === 'stopped') return;
+    if (this.state === 'stopped' || this.state === 'new') {
+      this.state = 'stopped';
+      return;
+    }
     this.state = 'stopping';
     this.events.emit('stopping');
     const deadline = this.clock.now() + this.o.drainTimeoutMs;
@@ -332,6 +357,7 @@ export class Bot {
     for (const w of this.horizonWaiters) w.resolve();
     this.horizonWaiters = [];
     await this.pollLoop;
+    await this.lease?.release();
     if (this.intake) await Promise.race([this.intake.dispatcher.idle(), this.clock.sleep(this.o.drainTimeoutMs).catch(() => undefined)]);
     await this.scheduler.stop();
     await this.outbound.stop({ deadlineMs: Math.max(0, deadline - this.clock.now()) });
