@@ -50,7 +50,6 @@ export default definePlugin({
       'pin',
       {
         description: 'Pins a message by its number, or posts your text and pins it',
-        usage: '!pin <message nr | text...>',
         args: { what: arg.rest().describe('a message number such as 42, or the text to post and pin') },
       },
       async (ctx) => {
