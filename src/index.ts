@@ -41,6 +41,7 @@ export type {
   Middleware,
   Next,
   Plugin,
+  AnyPlugin,
   PluginDefinition,
   ScheduleHandler,
   Sendable,

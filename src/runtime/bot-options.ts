@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { FleepClient } from '../api/client.js';
 import type { OutboundRates } from '../outbound/queue-options.js';
-import type { Plugin } from '../pipeline/plugin.js';
+import type { AnyPlugin } from '../pipeline/plugin.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 
@@ -29,7 +29,7 @@ export interface BotOptions {
   /** @default a silent logger */
   logger?: Logger;
   /** Plugins to load, with their configs by plugin name. @default [] */
-  plugins?: ReadonlyArray<Plugin<never>>;
+  plugins?: ReadonlyArray<AnyPlugin>;
   /** Config of each plugin, by name. @default {} */
   pluginConfig?: Readonly<Record<string, unknown>>;
   /** Command prefix. @default '!' */

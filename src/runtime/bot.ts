@@ -10,7 +10,7 @@ import { FleepClient } from '../api/client.js';
 import { OutboundQueue } from '../outbound/queue.js';
 import type { FleepEvent } from '../pipeline/events.js';
 import { PluginHost } from '../pipeline/plugin-host.js';
-import type { BotApi, Plugin } from '../pipeline/plugin.js';
+import type { AnyPlugin, BotApi } from '../pipeline/plugin.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
@@ -173,8 +173,8 @@ export class Bot {
   }
 
   /** Adds plugins (before start). */
-  async plugin(plugins: Plugin<never> | ReadonlyArray<Plugin<never>>, configs: Record<string, unknown> = {}): Promise<this> {
-    await this.host.load(Array.isArray(plugins) ? plugins : [plugins as Plugin<never>], configs);
+  async plugin(plugins: AnyPlugin | ReadonlyArray<AnyPlugin>, configs: Record<string, unknown> = {}): Promise<this> {
+    await this.host.load(Array.isArray(plugins) ? plugins : [plugins as AnyPlugin], configs);
     return this;
   }
 

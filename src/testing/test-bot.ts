@@ -5,7 +5,7 @@
  */
 import { FleepClient } from '../api/client.js';
 import { markup } from '../api/markup.js';
-import type { Plugin } from '../pipeline/plugin.js';
+import type { AnyPlugin } from '../pipeline/plugin.js';
 import { Bot } from '../runtime/bot.js';
 import type { BotOptions } from '../runtime/bot-options.js';
 import { startSandbox, type SandboxHandle } from '../sandbox/index.js';
@@ -21,7 +21,7 @@ import { SandboxView, formatTranscript, type TestMessage } from './sandbox-view.
  */
 export interface TestBotOptions {
   /** Plugins to load. @default [] */
-  plugins?: ReadonlyArray<Plugin<never>>;
+  plugins?: ReadonlyArray<AnyPlugin>;
   /** Plugin configs by plugin name (as in `bot.config.yaml`'s `plugins`). @default {} */
   config?: Readonly<Record<string, unknown>>;
   /** Sandbox seed. @default 'demo' */
