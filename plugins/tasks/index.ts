@@ -21,8 +21,11 @@ export default definePlugin({
     const rules = compileRules(config);
     registerCommands(bot, config, rules);
 
+    // Filled on first use: every plugin's commands are registered by then.
+    let names: Set<string> | undefined;
+    const commandNames = (): ReadonlySet<string> => (names ??= new Set(bot.commands().flatMap((c) => [c.name, ...c.aliases])));
     bot.on(['message.new', 'message.edited'], async (ctx, next) => {
-      await triage(ctx, rules, config);
+      await triage(ctx, rules, config, commandNames);
       await next();
     });
 

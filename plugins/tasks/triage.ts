@@ -44,9 +44,9 @@ export async function turnOf(view: KvView, rule: Rule): Promise<number | undefin
 }
 
 /** Runs the rules on a new or edited message. */
-export async function triage(ctx: MessageContext, rules: readonly CompiledRule[], config: TasksConfig): Promise<void> {
+export async function triage(ctx: MessageContext, rules: readonly CompiledRule[], config: TasksConfig, commands: () => ReadonlySet<string>): Promise<void> {
   const msg = ctx.event.message;
-  if (msg.isDeleted || msg.text.trim() === '' || isCommandLike(ctx)) return;
+  if (msg.isDeleted || msg.text.trim() === '' || isCommandLike(ctx, commands)) return;
   const people: People = ctx.deps.contacts;
   const facts = await factsOf(ctx, msg.text, msg.authorId, msg.mentionIds);
   const firedKey = `fired:${msg.messageNr}`;
@@ -57,9 +57,14 @@ export async function triage(ctx: MessageContext, rules: readonly CompiledRule[]
   await ctx.store.conversation.set(firedKey, [...fired, ...firing.map((c) => c.rule.name)], { ttlMs: FIRED_TTL_MS });
 }
 
-/** Edits carry no parsed command, so a command typed into an edit is recognised by its prefix. */
-function isCommandLike(ctx: MessageContext): boolean {
-  if (ctx.command !== undefined) return true;
+/**
+ * Commands are not triaged. In a direct conversation every message parses as a command, so
+ * there only a known command name counts. Edits carry no parsed command: a command typed into
+ * an edit is recognised by its prefix.
+ */
+function isCommandLike(ctx: MessageContext, commands: () => ReadonlySet<string>): boolean {
+  const command = ctx.command;
+  if (command !== undefined) return command.addressedBy !== 'direct' || commands().has(command.name);
   return ctx.type === 'message.edited' && ctx.text.trimStart().startsWith(ctx.deps.config.prefix);
 }
 

@@ -122,6 +122,17 @@ describe('tasks: rules', () => {
   });
 });
 
+describe('tasks: direct conversations', () => {
+  it('triages plain messages in a direct conversation but not the commands there', async () => {
+    const tb = await start({ rules: [{ name: 'todo', match: { prefix: 'TODO:' }, assign: 'author' }] });
+    const todo = await tb.say('alice', 'dm:alice', 'TODO: buy milk');
+    await tb.say('alice', 'dm:alice', 'tasks');
+    await tb.idle();
+    expect((await tb.messages('dm:alice')).find((m) => m.nr === todo)).toMatchObject({ isTask: true, assignees: ['alice'] });
+    expect(await tb.lastReply('dm:alice')).toBe(`Open tasks (1):\n#${todo} TODO: buy milk — Alice · just now`);
+  });
+});
+
 describe('tasks: config', () => {
   const issues = (config: unknown): string => {
     const r = TasksConfigSchema.safeParse(config);
