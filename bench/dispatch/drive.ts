@@ -3,7 +3,7 @@
  * next only after the previous one is fully handled, reply included) or through a pool of
  * `inFlight` workers (up to that many updates being handled at once).
  */
-import { AllocationMeter } from '../lib/stats.js';
+import { AllocationMeter, heapAfterGc } from '../lib/stats.js';
 import type { DispatchResult } from '../lib/workload.js';
 
 /** Runs the updates and measures msg/s and bytes allocated per message. */
@@ -23,5 +23,5 @@ export async function drive(n: number, inFlight: number, handle: (i: number) => 
   }
   const ms = performance.now() - t0;
   const bytes = meter.stop();
-  return { msgsPerS: (n / ms) * 1000, bytesPerMsg: bytes / n, replies: replies() - before };
+  return { msgsPerS: (n / ms) * 1000, bytesPerMsg: bytes / n, replies: replies() - before, heapAfterBytes: heapAfterGc() };
 }

@@ -16,7 +16,7 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { FleepRecord } from '../../src/api/records.js';
-import { AllocationMeter } from '../lib/stats.js';
+import { AllocationMeter, heapAfterGc } from '../lib/stats.js';
 import { COMMANDS, textOf, type DispatchResult, type WorkMessage } from '../lib/workload.js';
 import { FakeFleepClient, messageRecord, type RecordSource } from './fake-client.js';
 
@@ -109,7 +109,7 @@ export function fleepkitBench(messages: readonly WorkMessage[], storeKind: Store
         await b.process({ length: records.length, at: (i) => records[i]! }, inFlight);
         const ms = performance.now() - t0;
         const bytes = meter.stop();
-        return { msgsPerS: (records.length / ms) * 1000, bytesPerMsg: bytes / records.length, replies: b.client.replies };
+        return { msgsPerS: (records.length / ms) * 1000, bytesPerMsg: bytes / records.length, replies: b.client.replies, heapAfterBytes: heapAfterGc() };
       } finally {
         await b.close();
       }

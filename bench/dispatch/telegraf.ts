@@ -34,7 +34,7 @@ export function telegrafBench(messages: readonly WorkMessage[]): { run: (inFligh
 
   const updates: Update[] = messages.map((m, i) => {
     const text = textOf(m, '/');
-    const cmdLength = m.kind === 'command' ? text.indexOf(' ') : 0;
+    const cmdLength = m.kind === 'command' ? text.length : 0;
     return {
       update_id: i + 1,
       message: {

@@ -36,7 +36,7 @@ export function makeWorkload(n: number, conversations: number, seed = 42): WorkM
     const r = random();
     const conversation = Math.floor(random() * conversations);
     const person = i % PEOPLE;
-    if (r < 0.5) out[i] = { kind: 'command', command: i % COMMANDS, text: `arg${i % 7}`, conversation, person };
+    if (r < 0.5) out[i] = { kind: 'command', command: i % COMMANDS, text: '', conversation, person };
     else if (r < 0.6) out[i] = { kind: 'thanks', command: -1, text: THANKS[i % THANKS.length]!, conversation, person };
     else if (r < 0.7) out[i] = { kind: 'todo', command: -1, text: TODO[i % TODO.length]!, conversation, person };
     else out[i] = { kind: 'other', command: -1, text: OTHER[i % OTHER.length]!, conversation, person };
@@ -46,7 +46,7 @@ export function makeWorkload(n: number, conversations: number, seed = 42): WorkM
 
 /** The text as typed, with the command prefix of the framework (`!` Fleep, `/` Telegram). */
 export function textOf(m: WorkMessage, prefix: string): string {
-  return m.kind === 'command' ? `${prefix}cmd${m.command} ${m.text}` : m.text;
+  return m.kind === 'command' ? `${prefix}cmd${m.command}` : m.text;
 }
 
 /** Result of one dispatch measurement. */
@@ -55,6 +55,8 @@ export interface DispatchResult {
   /** Bytes allocated on the JS heap per message. */
   bytesPerMsg: number;
   replies: number;
+  /** Used heap after the run, after a full GC (exact only under `--expose-gc`). */
+  heapAfterBytes: number;
 }
 
 /** How updates are handed over: one at a time, or up to `inFlight` concurrently. */
