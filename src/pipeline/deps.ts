@@ -30,6 +30,12 @@ export interface ConversationLookup {
   isDirect(conversationId: string): boolean;
   /** Member account ids (empty when unknown). */
   members(conversationId: string): string[];
+  /** The conversation's topic (`''` when it has none, `undefined` when unknown). */
+  topic(conversationId: string): string | undefined;
+  /** Id of the conversation with this topic (case-insensitive), when the bot is in one. */
+  byTopic(topic: string): string | undefined;
+  /** Id of the direct conversation between the bot and `accountId`, when there is one. */
+  directWith(accountId: string): string | undefined;
 }
 
 /** What `deps.emit` resolves when the effect has been sent. */

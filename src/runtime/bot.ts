@@ -217,6 +217,7 @@ export class Bot {
     await this.store.open();
     const login = await this.client.login(this.o.email, this.o.password);
     await this.directory.loadContacts().catch((error: unknown) => this.logger.warn({ err: error }, 'could not load contacts'));
+    await this.directory.loadConversations().catch((error: unknown) => this.logger.warn({ err: error }, 'could not load conversations'));
     const stored = await this.store.getCursor();
     const recovered = (this.store as { recoveredFromCorruption?: boolean }).recoveredFromCorruption === true;
     let cursor = stored;

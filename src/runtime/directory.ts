@@ -86,6 +86,38 @@ export class Directory {
     return this.conversations.get(conversationId)?.members ?? [];
   }
 
+  topic(conversationId: string): string | undefined {
+    return this.conversations.get(conversationId)?.topic;
+  }
+
+  byTopic(topic: string): string | undefined {
+    const wanted = topic.trim().toLowerCase();
+    for (const c of this.conversations.values()) if (c.topic.toLowerCase() === wanted) return c.conversationId;
+    return undefined;
+  }
+
+  directWith(accountId: string): string | undefined {
+    const bot = this.botAccountId();
+    for (const c of this.conversations.values()) {
+      if (c.members.length === 2 && c.members.includes(bot) && c.members.includes(accountId)) return c.conversationId;
+    }
+    return undefined;
+  }
+
+  /**
+   * Reads the account's conversations and contacts from an initial sync (`account/poll` from
+   * horizon 0 without waiting). Only the directory learns from it: none of it is an event.
+   */
+  async loadConversations(maxPages = 20): Promise<void> {
+    let horizon = 0;
+    for (let page = 0; page < maxPages; page++) {
+      const res = await this.client.poll(horizon, { wait: false, pollFlags: ['skip_hidden'], retry: false });
+      for (const record of res.stream ?? []) this.apply(record);
+      if (res.event_horizon === horizon || (res.sync_progress ?? 1) >= 1) return;
+      horizon = res.event_horizon;
+    }
+  }
+
   /** A direct conversation: exactly the bot and one other person. */
   isDirect(conversationId: string): boolean {
     const members = this.members(conversationId);
