@@ -162,12 +162,17 @@ export class SqliteStore implements Store {
           clock: this.clock,
           logger: this.logger,
         });
+        try {
+          this.s = prepareStatements(opened.db);
+          this.commitTx = opened.db.transaction((c: PreparedCommit) => this.applyCommit(c));
+          this.casTx = opened.db.transaction((c: PreparedCas) => this.applyCas(c));
+          this.maintain();
+        } catch (error) {
+          opened.db.close();
+          throw error;
+        }
         this.db = opened.db;
         this.recovered = opened.recovered;
-        this.s = prepareStatements(opened.db);
-        this.commitTx = opened.db.transaction((c: PreparedCommit) => this.applyCommit(c));
-        this.casTx = opened.db.transaction((c: PreparedCas) => this.applyCas(c));
-        this.maintain();
       },
       this.clock,
       this.loadDelayMs,
