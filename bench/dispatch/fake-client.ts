@@ -90,6 +90,8 @@ export class FakeFleepClient extends FleepClient {
   }
 
   override async poll(eventHorizon: number, options: PollOptions = {}): Promise<PollResponse> {
+    // The directory's initial sync (horizon 0, no wait): nothing to learn, the fake has no history.
+    if (eventHorizon === 0 || options.wait === false) return { event_horizon: eventHorizon, stream: [], sync_progress: 1 };
     for (;;) {
       options.signal?.throwIfAborted();
       const available = this.source.length - this.next;
