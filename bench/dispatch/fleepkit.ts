@@ -32,6 +32,30 @@ export interface FleepkitBenchBot {
   close(): Promise<void>;
 }
 
+/**
+ * Registers the bench bot's handlers: 3 pass-through middlewares, `cmd0`…`cmd19`, two regex
+ * listeners and a fallback, each answering with one short reply.
+ */
+export function installBenchHandlers(bot: Bot): void {
+  // The default per-person command cooldown (5 per 10 s) would silence a benchmark; peers have none.
+  // BotOptions has no switch for it, so it is turned off on the registry settings (as Bot does for the ACL).
+  Object.assign(bot.host.registry.settings, { cooldown: false });
+  bot.use((ctx, next) => {
+    ctx.state.tagged = true;
+    return next();
+  });
+  bot.use(async (ctx, next) => {
+    const t = performance.now();
+    await next();
+    ctx.state.elapsedMs = performance.now() - t;
+  });
+  bot.use((_ctx, next) => next());
+  for (let c = 0; c < COMMANDS; c++) bot.command(`cmd${c}`, (ctx) => ctx.reply(`reply ${c}`));
+  bot.hears(/\bthanks\b/, (ctx) => ctx.reply("you're welcome"));
+  bot.hears(/TODO:/, (ctx) => ctx.reply('noted'));
+  bot.on('message.new', (ctx) => ctx.reply('?'));
+}
+
 /** Starts the bench bot (not timed). */
 export async function startBenchBot(storeKind: StoreKind, inFlight: number): Promise<FleepkitBenchBot> {
   const client = new FakeFleepClient();
@@ -53,23 +77,7 @@ export async function startBenchBot(storeKind: StoreKind, inFlight: number): Pro
     unknownCommandReply: false,
     ...(process.env.BENCH_DEBUG ? { logger: createLogger({ level: 'debug' }) } : {}),
   });
-  // The default per-person command cooldown (5 per 10 s) would silence a benchmark; peers have none.
-  // BotOptions has no switch for it, so it is turned off on the registry settings (as Bot does for the ACL).
-  Object.assign(bot.host.registry.settings, { cooldown: false });
-  bot.use((ctx, next) => {
-    ctx.state.tagged = true;
-    return next();
-  });
-  bot.use(async (ctx, next) => {
-    const t = performance.now();
-    await next();
-    ctx.state.elapsedMs = performance.now() - t;
-  });
-  bot.use((_ctx, next) => next());
-  for (let c = 0; c < COMMANDS; c++) bot.command(`cmd${c}`, (ctx) => ctx.reply(`reply ${c}`));
-  bot.hears(/\bthanks\b/, (ctx) => ctx.reply("you're welcome"));
-  bot.hears(/TODO:/, (ctx) => ctx.reply('noted'));
-  bot.on('message.new', (ctx) => ctx.reply('?'));
+  installBenchHandlers(bot);
   await bot.start();
   return {
     bot,
