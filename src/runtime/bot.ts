@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import { FleepClient } from '../api/client.js';
+import { FleepApiError, FleepNetworkError } from '../api/errors.js';
 import { OutboundQueue } from '../outbound/queue.js';
 import type { FleepEvent } from '../pipeline/events.js';
 import { PluginHost } from '../pipeline/plugin-host.js';
@@ -192,15 +193,30 @@ export class Bot {
   async idle(): Promise<void> {
     if (this.state !== 'running' || !this.intake) return;
     for (let round = 0; round < 100; round++) {
-      const target = (await this.client.accountSync()).event_horizon;
+      const target = await this.serverHorizon();
       await this.polledPast(target);
       await this.intake.dispatcher.idle();
       await this.scheduler.idle();
       await this.outbound.idle();
-      const again = (await this.client.accountSync()).event_horizon;
+      const again = await this.serverHorizon();
       if (again === target && this.intake.dispatcher.size === 0) return;
     }
     throw new Error('bot.idle(): the bot kept getting new events for 100 rounds; is a plugin answering its own messages?');
+  }
+
+  /** The server's current horizon; waits out 429s and transient failures (on the bot's clock). */
+  private async serverHorizon(): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.client.accountSync()).event_horizon;
+      } catch (error) {
+        const transient =
+          error instanceof FleepNetworkError || (error instanceof FleepApiError && (error.isRateLimited || error.isServerError));
+        if (!transient || attempt >= 20) throw error;
+        const wait = error instanceof FleepApiError && error.retryAfterMs !== undefined ? error.retryAfterMs : 250 * (attempt + 1);
+        await this.clock.sleep(wait);
+      }
+    }
   }
 
   /** Stops polling, drains handlers and the outbound queue up to the deadline, persists, logs out. */

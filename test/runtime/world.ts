@@ -2,6 +2,7 @@
 import { FleepClient } from '../../src/api/client.js';
 import { markup } from '../../src/api/markup.js';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/index.js';
+import type { Clock } from '../../src/util/clock.js';
 
 export interface World {
   sandbox: SandboxHandle;
@@ -11,8 +12,8 @@ export interface World {
 }
 
 /** Starts a sandbox and creates `count` conversations with alice, bob, carol and the bot. */
-export async function world(count: number, holdMs = 5_000): Promise<World> {
-  const sandbox = await startSandbox({ port: 0, seed: 'demo', holdMs });
+export async function world(count: number, holdMs = 5_000, clock?: Clock): Promise<World> {
+  const sandbox = await startSandbox({ port: 0, seed: 'demo', holdMs, clock });
   const people = await Promise.all(
     ['alice', 'bob', 'carol'].map(async (p) => {
       const c = new FleepClient({ baseUrl: sandbox.url, retry: { baseMs: 5, capMs: 50 } });
