@@ -1,19 +1,28 @@
 /**
  * Sandbox throughput and latency on loopback: 50 accounts in 10 conversations of 5, each
  * holding a waiting `account/poll`, while senders post with `message/send`. Reports sends/s
- * and p50/p99 of the send call and of send→poll delivery.
+ * and p50/p99 of the send call and of send→poll delivery, after a warm-up that is not counted.
  *
- * Run: `npx tsx bench/sandbox-bench.ts` (the sandbox runs in a child process so the load
- * generator does not share its event loop). Not a test.
+ * The sandbox runs in its own process (`--serve`), so the load generator never shares its
+ * event loop. Both processes' CPU time over the measured window is reported, with the machine's
+ * load average, so a reader can tell which side (or which neighbour) was the limit.
+ *
+ * Run: `npx tsx bench/sandbox-bench.ts`. Environment: `BENCH_MS` (measured window, default
+ * 8000), `BENCH_WARMUP_MS` (default 2000), `BENCH_CONCURRENCY` (senders in flight, default 16),
+ * `BENCH_PROF=1` (server writes a `.cpuprofile` to /tmp/sbx/prof). Not a test.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/sandbox/index.js';
+import { percentile } from './lib/stats.js';
 
 const ACCOUNTS = 50;
 const CONV_SIZE = 5;
 const DURATION_MS = Number(process.env.BENCH_MS ?? 8_000);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 if (process.argv.includes('--serve')) {
@@ -31,8 +40,25 @@ interface Session {
   cookie: string;
 }
 
+/** CPU ms (user + system) a process has used so far, from /proc (Linux). */
+function procCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat; after "pid (comm) " they are at 11 and 12.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function selfCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 async function main(): Promise<void> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sbx/prof'] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sbx/prof'] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
   const sendAgent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const pollAgent = new Agent({ keepAlive: true, maxSockets: ACCOUNTS + 10 });
@@ -62,15 +88,19 @@ async function main(): Promise<void> {
     for (let k = 0; k < CONV_SIZE; k++) convOf[g * CONV_SIZE + k] = conv;
   }
 
+  // Only sends started inside the measured window are timed; warm-up sends are not in sentAt.
   const sentAt = new Map<number, number>();
   const sendLat: number[] = [];
   const deliveryLat: number[] = [];
+  let pollAnswers = 0;
+  let measuring = false;
   let running = true;
   const pollers = sessions.map(async (s) => {
     let horizon = (await call(pollAgent, 'account/sync', { ticket: s.ticket }, s.cookie)).json.event_horizon as number;
     while (running) {
       const res = await call(pollAgent, 'account/poll', { ticket: s.ticket, event_horizon: horizon, wait: true }, s.cookie);
       const now = performance.now();
+      if (measuring) pollAnswers++;
       horizon = res.json.event_horizon as number;
       for (const r of res.json.stream as Array<Record<string, unknown>>) {
         if (r.mk_rec_type !== 'message' || r.account_id === s.id) continue;
@@ -82,44 +112,61 @@ async function main(): Promise<void> {
   });
 
   let seq = 0;
+  const runSenders = (ms: number, timed: boolean): Promise<void[]> => {
+    const until = performance.now() + ms;
+    return Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, w) => {
+        let n = w;
+        while (performance.now() < until) {
+          const idx = n++ % ACCOUNTS;
+          const s = sessions[idx] as Session;
+          const id = seq++;
+          const t0 = performance.now();
+          if (timed) sentAt.set(id, t0);
+          const res = await call(sendAgent, `message/send/${convOf[idx]}`, { ticket: s.ticket, message: `b:${id}`, client_req_id: `bench-${id}` }, s.cookie);
+          if (res.status !== 200) throw new Error(`send failed ${res.status}`);
+          if (timed) sendLat.push(performance.now() - t0);
+        }
+      }),
+    );
+  };
+
+  await runSenders(WARMUP_MS, false);
+  const loadBefore = loadavg()[0] as number;
+  const serverCpu0 = procCpuMs(child.pid as number);
+  const clientCpu0 = selfCpuMs();
+  measuring = true;
   const started = performance.now();
-  const senders = Array.from({ length: CONCURRENCY }, async (_, w) => {
-    let n = w;
-    while (performance.now() - started < DURATION_MS) {
-      const idx = n++ % ACCOUNTS;
-      const s = sessions[idx] as Session;
-      const id = seq++;
-      const t0 = performance.now();
-      sentAt.set(id, t0);
-      const res = await call(sendAgent, `message/send/${convOf[idx]}`, { ticket: s.ticket, message: `b:${id}`, client_req_id: `bench-${id}` }, s.cookie);
-      if (res.status !== 200) throw new Error(`send failed ${res.status}`);
-      sendLat.push(performance.now() - t0);
-    }
-  });
-  await Promise.all(senders);
+  await runSenders(DURATION_MS, true);
   const elapsed = performance.now() - started;
+  const serverCpu = procCpuMs(child.pid as number) - serverCpu0;
+  const clientCpu = selfCpuMs() - clientCpu0;
+  const loadAfter = loadavg()[0] as number;
   // Let the last deliveries arrive, then release the polls by stopping the server.
   await new Promise<void>((resolve) => setTimeout(resolve, 300));
+  measuring = false;
   running = false;
   child.kill('SIGTERM');
   await Promise.allSettled(pollers);
   sendAgent.destroy();
   pollAgent.destroy();
 
-  const pct = (xs: number[], p: number): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-  };
   const result = {
     accounts: ACCOUNTS,
     concurrency: CONCURRENCY,
+    warmup_ms: WARMUP_MS,
+    measured_ms: Math.round(elapsed),
     sends: sendLat.length,
     sends_per_s: Math.round(sendLat.length / (elapsed / 1000)),
-    send_p50_ms: +pct(sendLat, 50).toFixed(2),
-    send_p99_ms: +pct(sendLat, 99).toFixed(2),
+    send_p50_ms: +percentile(sendLat, 50).toFixed(2),
+    send_p99_ms: +percentile(sendLat, 99).toFixed(2),
     deliveries: deliveryLat.length,
-    delivery_p50_ms: +pct(deliveryLat, 50).toFixed(2),
-    delivery_p99_ms: +pct(deliveryLat, 99).toFixed(2),
+    delivery_p50_ms: +percentile(deliveryLat, 50).toFixed(2),
+    delivery_p99_ms: +percentile(deliveryLat, 99).toFixed(2),
+    poll_answers_per_send: +(pollAnswers / Math.max(1, sendLat.length)).toFixed(2),
+    server_cpu_pct: Math.round((serverCpu / elapsed) * 100),
+    loadgen_cpu_pct: Math.round((clientCpu / elapsed) * 100),
+    loadavg_1m: [+loadBefore.toFixed(2), +loadAfter.toFixed(2)],
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
