@@ -61,8 +61,9 @@ export async function runE2e(options: { store?: 'memory' | 'sqlite'; messages?: 
   const abort = new AbortController();
   try {
     const url = await sandbox.firstLine;
-    const people = ['alice', 'bob', 'carol'].map((name) => new FleepClient({ baseUrl: url }));
-    await Promise.all(people.map((c, p) => c.login(`${['alice', 'bob', 'carol'][p]}@example.com`, 'demo')));
+    const names = ['alice', 'bob', 'carol'];
+    const people = names.map(() => new FleepClient({ baseUrl: url }));
+    await Promise.all(people.map((c, p) => c.login(`${names[p]!}@example.com`, 'demo')));
     const contacts = (await people[0]!.syncAllContacts()).contacts;
     const idOf = (email: string): string => contacts.find((c) => c.email === email)?.account_id ?? '';
     const botId = idOf('bot@example.com');
