@@ -1,5 +1,5 @@
 /** Seeded fault injection: each fault kind, determinism, and that /sandbox/ is never affected. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/util/clock.js';
 import type { FaultConfig, SandboxHandle } from '../../src/sandbox/index.js';
 import { rawLogin, start } from './helpers.js';
@@ -70,11 +70,35 @@ describe('fault schedule', () => {
     expect(sb.state.conversation(team).last_message_nr).toBe(before + 1);
   });
 
-  it('latency_ms delays every API answer', async () => {
+  it('latency_ms holds every API call for that long before it runs; /sandbox/ is not held', async () => {
     await setFaults({ latency_ms: 60 });
-    const t0 = performance.now();
-    expect((await alice.call('account/sync')).status).toBe(200);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
+    // The sandbox sleeps on a real timer; fake only setTimeout so the test drives that timer
+    // itself (sockets and setImmediate stay real) and observes the held call without waiting.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const scheduled = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      const held = (): boolean => scheduled.mock.calls.some(([, ms]) => ms === 60);
+      const before = sb.state.conversation(team).last_message_nr;
+      let answered = false;
+      const send = alice.call(`message/send/${team}`, { message: 'late' }).then((res) => {
+        answered = true;
+        return res;
+      });
+      for (let i = 0; i < 10_000 && !held(); i++) await new Promise<void>((r) => setImmediate(r));
+      expect(held()).toBe(true);
+      expect((await fetch(`${sb.url}/sandbox/accounts`)).status).toBe(200);
+      await vi.advanceTimersByTimeAsync(59);
+      expect(answered).toBe(false);
+      expect(sb.state.conversation(team).last_message_nr).toBe(before);
+      await vi.advanceTimersByTimeAsync(1);
+      const res = await send;
+      expect(res.status).toBe(200);
+      expect(res.body.result_message_nr).toBe(before + 1);
+    } finally {
+      // Spy first: it wraps the fake, so restoring it after useRealTimers would reinstall the fake.
+      scheduled.mockRestore();
+      vi.useRealTimers();
+    }
   });
 
   it('hold_ms overrides the long-poll hold: a quiet poll answers empty at the same horizon', async () => {
