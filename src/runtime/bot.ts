@@ -332,7 +332,12 @@ export class Bot {
     const horizon = (await this.client.accountSync({ signal: this.polling.signal })).event_horizon;
     await intake.reset(intake.cursor);
     const records = await catchUp(this.client, this.store, this.polling.signal);
-    await intake.accept({ from, horizon, records });
+    // Handle what was missed before moving the cursor: a crash in between resyncs again.
+    await intake.accept({ from, horizon: intake.cursor, records });
+    await intake.reset(intake.cursor);
+    if (horizon < intake.cursor) await this.store.resetCursor(horizon); // the server's numbering started over
+    else await this.store.commit({ cursor: horizon });
+    await intake.reset(horizon);
     this.logger.warn({ reason, from, horizon, caughtUp: records.length }, 'resynced from account/sync');
     this.events.emit('resync', { reason, from, horizon });
     this.advancePolled(horizon, true);

@@ -165,6 +165,12 @@ export class MemoryStore implements Store {
     return this.cursor;
   }
 
+  async resetCursor(horizon: number): Promise<void> {
+    this.lifecycle.assertOpen('resetCursor');
+    checkCursor(horizon);
+    this.cursor = horizon;
+  }
+
   async isHandled(eventKey: string): Promise<boolean> {
     this.lifecycle.assertOpen('isHandled');
     return this.ledger.has(eventKey);

@@ -42,6 +42,7 @@ export interface Statements {
   kvSweep: Stmt<[number]>;
   cursorGet: Stmt<[], { value: number }>;
   cursorAdvance: Stmt<[number]>;
+  cursorReset: Stmt<[number]>;
   ledgerHas: Stmt<[string], { one: number }>;
   ledgerInsert: Stmt<[string, number]>;
   ledgerOldest: Stmt<[], { rowid: number; handled_at: number }>;
@@ -89,6 +90,7 @@ export function prepareStatements(db: Database.Database): Statements {
     cursorGet: p("SELECT value FROM meta WHERE key = 'cursor'"),
     // The cursor never moves backwards, whatever order commits arrive in.
     cursorAdvance: p("INSERT INTO meta (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)"),
+    cursorReset: p("INSERT INTO meta (key, value) VALUES ('cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
     ledgerHas: p('SELECT 1 AS one FROM ledger WHERE event_key = ?'),
     ledgerInsert: p('INSERT OR IGNORE INTO ledger (event_key, handled_at) VALUES (?, ?)'),
     ledgerOldest: p('SELECT rowid, handled_at FROM ledger ORDER BY rowid LIMIT 1'),

@@ -228,6 +228,12 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : Number(row.value);
   }
 
+  async resetCursor(horizon: number): Promise<void> {
+    this.lifecycle.assertOpen('resetCursor');
+    checkCursor(horizon);
+    this.s.cursorReset.run(horizon);
+  }
+
   async isHandled(eventKey: string): Promise<boolean> {
     this.lifecycle.assertOpen('isHandled');
     return this.s.ledgerHas.get(eventKey) !== undefined;

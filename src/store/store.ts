@@ -102,6 +102,11 @@ export interface Store {
 
   /** The stored stream cursor, `undefined` on first start. */
   getCursor(): Promise<number | undefined>;
+  /**
+   * Sets the cursor unconditionally, also backwards. Only for a resync: the server's horizons
+   * started over lower than ours, and commits never move the cursor back on their own.
+   */
+  resetCursor(horizon: number): Promise<void>;
   /** Whether the ledger has this event key. */
   isHandled(eventKey: string): Promise<boolean>;
   /** Applies an {@link EventCommit} in one transaction. */

@@ -84,8 +84,9 @@ describe.each(['FULL', 'NORMAL'])('crash harness, synchronous %s', (synchronous)
       expect(start).toBe(previous + 1);
       const { cursor } = inspect(path);
       // A process crash loses nothing the child saw committed (even with NORMAL).
+      // (No upper bound: the child keeps committing until the signal lands, and its progress
+      // lines may still sit unread in the pipe when the parent decides to kill.)
       expect(cursor).toBeGreaterThanOrEqual(lastReported);
-      expect(cursor).toBeLessThanOrEqual(lastReported + 1);
       previous = cursor;
     }
     const store = new SqliteStore({ path, openCheck: 'full' });
