@@ -193,6 +193,16 @@ describe.each(backends(() => tmp.dir))('Store contract: $name', (backend) => {
   });
 
   describe('commit, cursor and ledger', () => {
+    it('resetCursor moves the cursor anywhere, also backwards (resync only)', async () => {
+      const store = await fresh();
+      await store.commit({ cursor: 500 });
+      await store.resetCursor(20);
+      expect(await store.getCursor()).toBe(20);
+      await store.commit({ cursor: 25 });
+      expect(await store.getCursor()).toBe(25);
+      await expect(store.resetCursor(-1)).rejects.toThrow();
+    });
+
     it('applies ledger, cursor, kv and outbox together; the cursor never moves backwards', async () => {
       const store = await fresh();
       expect(await store.getCursor()).toBeUndefined();
