@@ -76,7 +76,7 @@ export default definePlugin({
     bot.command(
       'remind',
       {
-        description: 'Sets a reminder: !remind me|here|@someone <when> to <what>',
+        description: 'Sets a one-off or repeating reminder for you, this conversation or someone else',
         usage: '!remind me|here|@someone <when> to <what>',
         args: { request: arg.rest().default('') },
       },
@@ -102,7 +102,7 @@ export default definePlugin({
     bot.command(
       'reminders',
       {
-        description: 'Lists the reminders of this conversation, or cancels one: !reminders cancel <id>',
+        description: 'Lists the reminders of this conversation, or cancels one by id',
         args: { action: arg.enum(['list', 'cancel']).default('list'), id: arg.string().optional() },
       },
       async (ctx) => {

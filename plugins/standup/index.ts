@@ -37,7 +37,7 @@ export default definePlugin({
     bot.command(
       'standup',
       {
-        description: 'Standups: !standup now | skip | status | answer <text> | here | off',
+        description: 'Runs the team standup: start it now, skip it, see who answered, or answer',
         usage: '!standup now|skip|status|answer|here|off [text]',
         args: { action: arg.enum(['status', 'now', 'skip', 'answer', 'here', 'off']).default('status'), text: arg.rest().default('') },
       },
