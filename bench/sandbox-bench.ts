@@ -166,6 +166,10 @@ async function main(): Promise<void> {
     poll_answers_per_send: +(pollAnswers / Math.max(1, sendLat.length)).toFixed(2),
     server_cpu_pct: Math.round((serverCpu / elapsed) * 100),
     loadgen_cpu_pct: Math.round((clientCpu / elapsed) * 100),
+    // CPU per send is the figure that survives a busy machine: it does not depend on how much
+    // of a core the neighbours left over.
+    server_cpu_us_per_send: Math.round((serverCpu * 1000) / Math.max(1, sendLat.length)),
+    loadgen_cpu_us_per_send: Math.round((clientCpu * 1000) / Math.max(1, sendLat.length)),
     loadavg_1m: [+loadBefore.toFixed(2), +loadAfter.toFixed(2)],
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -195,10 +195,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (repeat) {
       response = repeat.response;
     } else {
-      const controller = new AbortController();
-      inFlight.add(controller);
-      const onClose = (): void => controller.abort();
-      res.on('close', onClose);
+      // Only waiting calls (account/poll) read the signal, so the controller and the close
+      // listener are made on first use instead of for every request.
+      let controller: AbortController | undefined;
+      const onClose = (): void => controller?.abort();
       const ctx: ApiContext = {
         state,
         account,
@@ -210,19 +210,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         setHeader: (k, v) => {
           extraHeaders[k] = v;
         },
-        signal: controller.signal,
+        get signal(): AbortSignal {
+          if (!controller) {
+            controller = new AbortController();
+            inFlight.add(controller);
+            res.on('close', onClose);
+            if (res.destroyed || req.socket.destroyed) controller.abort();
+          }
+          return controller.signal;
+        },
         holdMs: faults.holdMs(holdMs),
         faults,
       };
       try {
-        response = await route.handler(ctx);
+        // A synchronous result is not awaited, so the `request` record pushed below lands before
+        // any queued poll wake-up runs (one change, one batch) without relying on microtask order.
+        const out = route.handler(ctx);
+        response = out instanceof Promise ? await out : out;
       } catch (err) {
         if (err instanceof SandboxHttpError) return sendError(res, err);
         log.error({ err, method: name }, 'sandbox handler failed');
         return sendJson(res, 500, { error_id: 'internal_error', error_message: 'Internal sandbox error' });
       } finally {
-        inFlight.delete(controller);
-        res.off('close', onClose);
+        if (controller) {
+          inFlight.delete(controller);
+          res.off('close', onClose);
+        }
       }
       if (route.mutating && account) {
         const sync = response as { header?: { conversation_id?: string }; result_message_nr?: number };
