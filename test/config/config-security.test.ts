@@ -70,10 +70,26 @@ describe('R-37 malicious configs', () => {
       const prev = String.fromCharCode(96 + i);
       lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${prev}`).join(',')}]`);
     }
-    const started = performance.now();
-    const issues = issuesOf(`plugins:\n  tasks:\n${lines.map((l) => `    ${l}`).join('\n')}\n`);
+    // Each "lol" is an interpolated ${LOL}: counting the env reads counts the values built.
+    // Unbounded, the aliases would build 10^9 of them; the cap stops at 100,000 nodes in all.
+    let reads = 0;
+    const env = new Proxy({} as Record<string, string>, {
+      get: (_target, key) => {
+        if (key === 'LOL') reads++;
+        return key === 'LOL' ? 'lol' : undefined;
+      },
+    });
+    const text = `plugins:\n  tasks:\n${lines.map((l) => `    ${l.replaceAll('"lol"', '"${LOL}"')}`).join('\n')}\n`;
+    let issues: ConfigError['issues'] = [];
+    try {
+      parseConfig(text, { env, baseDir: '/srv/bot' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      issues = (err as ConfigError).issues;
+    }
     expect(issues.some((i) => i.message.includes('expands to more than'))).toBe(true);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(reads).toBeGreaterThan(1_000);
+    expect(reads).toBeLessThanOrEqual(100_000);
   });
 
   it('allows ordinary anchors and aliases', () => {
@@ -106,15 +122,14 @@ describe('R-29 fuzzing the loader', () => {
     prototypeIsClean();
   });
 
-  it('parses a 64 KB config quickly', () => {
+  // Its parse time is measured in bench/micro.ts, not asserted here.
+  it('parses a 64 KB config completely', () => {
     const rules = Array.from({ length: 900 }, (_, i) => `      - { match: "rule-${i}", reply: "answer number ${i} with some text" }`);
     const text = `plugins:\n  tasks:\n    rules:\n${rules.join('\n')}\n`;
     expect(text.length).toBeGreaterThan(64_000);
-    parseConfig(text); // warm-up
-    const started = performance.now();
     const { config } = parseConfig(text);
-    const elapsed = performance.now() - started;
-    expect((config.plugins[0]?.options.rules as unknown[]).length).toBe(900);
-    expect(elapsed).toBeLessThan(500);
+    const parsed = config.plugins[0]?.options.rules as Array<{ match: string; reply: string }>;
+    expect(parsed).toHaveLength(900);
+    expect(parsed[899]).toEqual({ match: 'rule-899', reply: 'answer number 899 with some text' });
   });
 });
