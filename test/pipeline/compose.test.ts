@@ -108,12 +108,17 @@ describe('compose', () => {
     expect(() => compose([1 as unknown as Middleware<C>])).toThrow(/middleware #0 is number/);
   });
 
-  it('is fast enough: 100k events through a 5-deep chain', async () => {
-    const run = compose<C>(Array.from({ length: 5 }, () => (_c: C, next: () => Promise<void>) => next()));
+  // Cost per event is measured in bench/micro.ts, not asserted here.
+  it('reuses one composed chain for many events, running every middleware once per event', async () => {
+    let calls = 0;
+    const run = compose<C>(
+      Array.from({ length: 5 }, () => (_c: C, next: () => Promise<void>) => {
+        calls++;
+        return next();
+      }),
+    );
     const ctx = { log: [] };
-    const t0 = performance.now();
-    for (let i = 0; i < 100_000; i++) await run(ctx);
-    const perEventUs = ((performance.now() - t0) * 1000) / 100_000;
-    expect(perEventUs).toBeLessThan(20);
+    for (let i = 0; i < 1_000; i++) await run(ctx);
+    expect(calls).toBe(5_000);
   });
 });
