@@ -153,16 +153,63 @@ describe('splitText', () => {
     expect(() => splitText('x', 3)).toThrow(/at least 16/u);
   });
 
-  it('splits a 1 MB text quickly and a 100 kB run of `<` without quadratic work', () => {
-    const big = ('word '.repeat(50) + '\n\n').repeat(4000);
-    const t0 = performance.now();
+  it('splits a 1 MB text and a 100 kB run of `<` losslessly, with work linear in the length (counted, not timed)', () => {
+    const paragraphs = (k: number): string => ('word '.repeat(50) + '\n\n').repeat(k);
+    const angled = (k: number): string => 'a<<'.repeat(k) + 'x'.repeat(k);
+    const big = paragraphs(4000);
+    expect(big.length).toBeGreaterThan(1_000_000);
     const parts = splitText(big, 10_000);
     expect(parts.map((p) => p.body + p.separator).join('')).toBe(big);
-    const angled = 'a<<'.repeat(40_000) + 'x'.repeat(50_000);
-    splitText(angled, 10_000);
-    expect(performance.now() - t0).toBeLessThan(1500);
+    expect(parts.every((p) => p.body.length <= 10_000)).toBe(true);
+    const run = angled(40_000);
+    const runParts = splitText(run, 10_000);
+    expect(runParts.map((p) => p.body + p.separator).join('')).toBe(run);
+    for (const [input, k] of [[paragraphs, 1_000], [angled, 10_000]] as const) {
+      const small = workOf(() => void splitText(input(k), 10_000));
+      const large = workOf(() => void splitText(input(4 * k), 10_000));
+      expect(small).toBeGreaterThan(0);
+      // Linear work grows ~4× (a bit more: the last, uncut part costs nothing); quadratic ~16×.
+      expect(large / small, `work ratio for ${JSON.stringify(input(1).slice(0, 12))}…`).toBeLessThan(6);
+    }
   });
 });
+
+/**
+ * The string and regex methods the splitter scans with; their call count is a time-free measure of
+ * work. It sees rescans through these primitives, not a bare loop that calls none of them: the
+ * wall-clock figure for long input is in bench/micro.ts.
+ */
+const PRIMITIVES: Array<[object, string]> = [
+  [String.prototype, 'indexOf'],
+  [String.prototype, 'slice'],
+  [String.prototype, 'charCodeAt'],
+  [RegExp.prototype, 'test'],
+  [RegExp.prototype, 'exec'],
+];
+
+/** Runs `fn` synchronously and returns how many primitive calls it made. */
+function workOf(fn: () => void): number {
+  let calls = 0;
+  const saved: Array<[object, string, PropertyDescriptor]> = [];
+  try {
+    for (const [proto, name] of PRIMITIVES) {
+      const desc = Object.getOwnPropertyDescriptor(proto, name) as PropertyDescriptor;
+      const original = desc.value as (...args: unknown[]) => unknown;
+      saved.push([proto, name, desc]);
+      Object.defineProperty(proto, name, {
+        ...desc,
+        value: function counted(this: unknown, ...args: unknown[]): unknown {
+          calls++;
+          return original.apply(this, args);
+        },
+      });
+    }
+    fn();
+  } finally {
+    for (const [proto, name, desc] of saved) Object.defineProperty(proto, name, desc);
+  }
+  return calls;
+}
 
 describe('splitText around indented fences', () => {
   it('cuts at the line break before an indented fence line rather than hard-cutting', () => {
