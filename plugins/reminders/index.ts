@@ -13,8 +13,8 @@ const zone = z.string().refine(isTimeZone, { error: (iss) => `unknown IANA time 
 
 /** Config of the reminders plugin (`plugins.reminders` in `bot.config.yaml`). */
 export const RemindersConfig = z.object({
-  /** Zone that dates are read in and shown in; set it to the same as `bot.timezone`. @default 'Europe/Tallinn' */
-  timezone: zone.default('Europe/Tallinn'),
+  /** Zone that dates are read in and shown in; empty means the bot's `bot.timezone`. @default '' */
+  timezone: z.union([z.literal(''), zone]).default(''),
   /** Zones of people who live elsewhere, by e-mail: their "9:00" is their own. @default {} */
   timezones: z.record(z.string(), zone).default({}),
   /** Time used when a day is given without one ("tomorrow", "every monday"). @default '09:00' */
@@ -70,6 +70,8 @@ export default definePlugin({
   name: 'reminders',
   config: RemindersConfig,
   setup(bot, config) {
+    // An empty zone means the bot's own (the parsed config object is this plugin's to complete).
+    if (!config.timezone) config.timezone = bot.timezone;
     const [h, m] = config.defaultTime.split(':').map(Number) as [number, number];
     const defaultTime = [h, m] as const;
 

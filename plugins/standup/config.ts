@@ -35,11 +35,11 @@ export const StandupConfig = z.object({
   conversations: z.array(z.string().min(1)).default([]),
   /** When the standup starts, as a cron expression. @default '0 9 * * 1-5' (09:00 on weekdays) */
   schedule: z.string().min(1).default('0 9 * * 1-5'),
-  /** IANA zone of the schedule, the holidays and the times shown; keep it equal to `bot.timezone`. @default 'Europe/Tallinn' */
+  /** IANA zone of the schedule, the holidays and the times shown; empty means the bot's `bot.timezone`. @default '' */
   timezone: z
     .string()
-    .refine(isTimeZone, { error: (iss) => `unknown IANA time zone ${JSON.stringify(iss.input)}, e.g. 'Europe/Tallinn'` })
-    .default('Europe/Tallinn'),
+    .refine((v) => v === '' || isTimeZone(v), { error: (iss) => `unknown IANA time zone ${JSON.stringify(iss.input)}, e.g. 'Europe/Tallinn'` })
+    .default(''),
   /** The questions asked. @default yesterday / today / blockers */
   questions: z.array(z.string().min(1)).min(1).default(DEFAULT_QUESTIONS),
   /** Who is asked, by e-mail; empty means every member of the conversation except the bot. @default [] */

@@ -19,6 +19,8 @@ export default definePlugin({
   name: 'standup',
   config: StandupConfig,
   setup(bot, config) {
+    // An empty zone means the bot's own (the parsed config object is this plugin's to complete).
+    if (!config.timezone) config.timezone = bot.timezone;
     bot.cron(config.schedule, { name: 'daily', tz: config.timezone, missed: 'skip' }, async (ctx) => {
       const today = localDate(ctx.event.scheduledAt, config.timezone);
       if (config.holidays.includes(today)) {

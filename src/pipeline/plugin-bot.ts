@@ -17,6 +17,8 @@ export interface PluginBotInit<C> {
   config: C;
   registry: CommandRegistry;
   logger: Logger;
+  /** The bot's time zone. @default 'UTC' */
+  timezone?: string;
   store: Store | undefined;
   jobs: JobControl | undefined;
   /** Where `bot.cron` declarations are collected. */
@@ -28,6 +30,7 @@ export class PluginBot<C = unknown> extends Composer<FleepEvent> implements BotA
   readonly name: string;
   readonly config: C;
   readonly logger: Logger;
+  readonly timezone: string;
   /** The plugin's own error handler, if it set one. */
   errorHandler: ErrorHandler | undefined;
   private readonly init: PluginBotInit<C>;
@@ -39,6 +42,7 @@ export class PluginBot<C = unknown> extends Composer<FleepEvent> implements BotA
     this.name = init.name;
     this.config = init.config;
     this.logger = init.logger.child({ plugin: init.name });
+    this.timezone = init.timezone ?? 'UTC';
   }
 
   get store(): KvView {

@@ -25,6 +25,8 @@ import { PluginBot } from './plugin-bot.js';
  */
 export interface PluginHostOptions {
   logger: Logger;
+  /** The bot's time zone, as plugins see it (`bot.timezone`). @default 'UTC' */
+  timezone?: string;
   /** For `bot.store` outside events. @default none (bot.store throws) */
   store?: Store;
   /** ACL policy, global cooldown, prefix for help. @default no admins, 5 commands / 10 s */
@@ -114,6 +116,7 @@ export class PluginHost {
         config,
         registry: this.registry,
         logger: this.options.logger,
+        timezone: this.options.timezone,
         store: this.options.store,
         jobs: this.options.jobs?.(plugin.name),
         crons: this.crons,
@@ -141,6 +144,7 @@ export class PluginHost {
       config: undefined,
       registry: this.registry,
       logger: this.options.logger,
+      timezone: this.options.timezone,
       store: this.options.store,
       jobs: this.options.jobs?.(name),
       crons: this.crons,

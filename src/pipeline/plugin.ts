@@ -71,6 +71,8 @@ export interface BotApi<C = unknown> extends BotComposer {
   readonly config: C;
   /** A logger with `plugin` bound. */
   readonly logger: Logger;
+  /** The bot's IANA time zone (`bot.timezone` in the config), for schedules and dates. */
+  readonly timezone: string;
   /** Plugin state outside events (writes go straight to the store); in handlers use `ctx.store`. */
   readonly store: KvView;
   /** Runs `handler` on a cron schedule (a persisted job, fired once per slot). */

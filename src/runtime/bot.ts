@@ -100,6 +100,7 @@ export class Bot {
     this.host = new PluginHost({
       logger: this.logger,
       store: this.store,
+      timezone: this.o.timezone,
       commands: { prefix: this.o.prefix },
       jobs: (plugin) => jobControl(this.scheduler, plugin),
       unknownCommandReply: this.o.unknownCommandReply,
@@ -292,6 +293,7 @@ export class Bot {
       await this.intake.reset(cursor);
     }
     this.resolveAcl();
+    if (this.o.plugins && this.o.plugins.length > 0) await this.host.load(this.o.plugins, this.o.pluginConfig ?? {});
     await this.host.start();
     await this.outbound.start();
     for (const c of this.host.crons) {
