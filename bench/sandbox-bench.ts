@@ -9,15 +9,17 @@
  *
  * Run: `npx tsx bench/sandbox-bench.ts`. Environment: `BENCH_MS` (measured window, default
  * 8000), `BENCH_WARMUP_MS` (default 2000), `BENCH_CONCURRENCY` (senders in flight, default 16),
- * `BENCH_PROF=1` (server writes a `.cpuprofile` to /tmp/sbx/prof). Not a test.
+ * `BENCH_PROF=1` (server writes a `.cpuprofile` to /tmp/sbx/prof), `BENCH_SERVER_FLAGS` (extra
+ * node flags for the server, e.g. `--trace-gc`). Not a test.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/sandbox/index.js';
-import { percentile } from './lib/stats.js';
+import { fullGc, heapAfterGc, percentile } from './lib/stats.js';
 
 const ACCOUNTS = 50;
 const CONV_SIZE = 5;
@@ -29,7 +31,14 @@ if (process.argv.includes('--serve')) {
   const sb = await startSandbox({ port: 0, seed: 'empty', holdMs: 90_000 });
   for (let i = 0; i < ACCOUNTS; i++) sb.state.createAccount({ email: `u${i}@bench.local`, password: 'pw' });
   process.stdout.write(`${sb.url}\n`);
-  process.on('SIGTERM', () => void sb.close().then(() => process.exit(0)));
+  process.on('SIGTERM', () => {
+    // With --expose-gc in BENCH_SERVER_FLAGS: what the world retains per accepted request.
+    if (fullGc()) {
+      const n = sb.ledger.list().length;
+      process.stderr.write(`server heap after GC: ${(heapAfterGc() / 1e6).toFixed(1)} MB for ${n} accepted requests (${Math.round(heapAfterGc() / n)} B each)\n`);
+    }
+    void sb.close().then(() => process.exit(0));
+  });
 } else {
   await main();
 }
@@ -58,8 +67,17 @@ function selfCpuMs(): number {
 
 async function main(): Promise<void> {
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sbx/prof'] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...prof, ...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The server prints its URL on a line of its own; anything else (e.g. --trace-gc) goes to
+  // stderr, and the pipe keeps being drained so it never fills.
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve) =>
+    lines.on('line', (line) => {
+      if (/^http:\/\/\S+$/.test(line)) resolve(line);
+      else process.stderr.write(`${line}\n`);
+    }),
+  );
   const sendAgent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const pollAgent = new Agent({ keepAlive: true, maxSockets: ACCOUNTS + 10 });
   const call = (agent: Agent, path: string, body: unknown, cookie = ''): Promise<{ status: number; json: Record<string, unknown>; headers: Record<string, unknown> }> =>

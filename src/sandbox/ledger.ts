@@ -24,7 +24,17 @@ export interface LedgerEntry {
 
 interface Remembered {
   at: number;
-  response: unknown;
+  /** The response as sent, JSON text: one flat string per request keeps the table cheap to hold. */
+  responseJson: string;
+  entry: LedgerEntry;
+}
+
+/** One de-dup table row in a snapshot. Older snapshots carry `response` (an object) instead. */
+export interface DedupSnapshotRow {
+  key: string;
+  at: number;
+  response_json?: string;
+  response?: unknown;
   entry: LedgerEntry;
 }
 
@@ -38,8 +48,8 @@ export class RequestLedger {
     return `${accountId}\u0000${clientReqId}`;
   }
 
-  /** The stored response of an earlier identical request, counting the repeat; undefined if none. */
-  repeat(accountId: string, clientReqId: string, now: number): { response: unknown } | undefined {
+  /** The stored response (JSON text) of an earlier identical request, counting the repeat; undefined if none. */
+  repeat(accountId: string, clientReqId: string, now: number): { responseJson: string } | undefined {
     const k = RequestLedger.key(accountId, clientReqId);
     const hit = this.byKey.get(k);
     if (!hit) return undefined;
@@ -48,14 +58,29 @@ export class RequestLedger {
       return undefined;
     }
     hit.entry.repeats++;
-    return { response: hit.response };
+    return { responseJson: hit.responseJson };
   }
 
-  /** Records an accepted request (and its response for de-dup when it has a `client_req_id`). */
-  accept(init: Omit<LedgerEntry, 'seq' | 'repeats'>, response: unknown): LedgerEntry {
-    const entry: LedgerEntry = { ...init, seq: ++this.seq, repeats: 0 };
+  /**
+   * Records an accepted request, and for de-dup the response exactly as sent (JSON text) when
+   * it has a `client_req_id`.
+   */
+  accept(init: Omit<LedgerEntry, 'seq' | 'repeats'>, responseJson?: string): LedgerEntry {
+    // Spelled out rather than spread: see forViewer in views.ts (one hidden class per entry otherwise).
+    const entry: LedgerEntry = {
+      method: init.method,
+      account_id: init.account_id,
+      conversation_id: init.conversation_id,
+      body: init.body,
+      client_req_id: init.client_req_id,
+      at: init.at,
+      seq: ++this.seq,
+      repeats: 0,
+    };
     this.entries.push(entry);
-    if (init.client_req_id) this.byKey.set(RequestLedger.key(init.account_id, init.client_req_id), { at: init.at, response, entry });
+    if (init.client_req_id && responseJson !== undefined) {
+      this.byKey.set(RequestLedger.key(init.account_id, init.client_req_id), { at: init.at, responseJson, entry });
+    }
     return entry;
   }
 
@@ -65,14 +90,14 @@ export class RequestLedger {
   }
 
   /** Serialisable form (de-dup table only; the ledger is per run). */
-  snapshot(): Array<{ key: string; at: number; response: unknown; entry: LedgerEntry }> {
-    return [...this.byKey.entries()].map(([key, v]) => ({ key, ...v }));
+  snapshot(): DedupSnapshotRow[] {
+    return [...this.byKey.entries()].map(([key, v]) => ({ key, at: v.at, response_json: v.responseJson, entry: v.entry }));
   }
 
-  /** Restores the de-dup table of a snapshot. */
-  restore(snap: Array<{ key: string; at: number; response: unknown; entry: LedgerEntry }>): void {
+  /** Restores the de-dup table of a snapshot (either row form). */
+  restore(snap: DedupSnapshotRow[]): void {
     this.clear();
-    for (const s of snap) this.byKey.set(s.key, { at: s.at, response: s.response, entry: s.entry });
+    for (const s of snap) this.byKey.set(s.key, { at: s.at, responseJson: s.response_json ?? JSON.stringify(s.response ?? {}), entry: s.entry });
   }
 
   /** Forgets everything. */

@@ -69,6 +69,12 @@ export interface SandboxHandle {
   close(): Promise<void>;
 }
 
+/** The parts of a request URL the handlers read. */
+type RequestUrl = Pick<URL, 'pathname' | 'searchParams'>;
+
+/** An API path without query, escapes or dot segments: `new URL` would return it unchanged. */
+const PLAIN_API_PATH = /^\/api\/[A-Za-z0-9_/-]*$/;
+
 const ROUTES: Record<string, ApiRoute> = { ...accountRoutes, ...conversationRoutes, ...messageRoutes, ...miscRoutes };
 const silent: SandboxLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -90,8 +96,12 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendText(res, status, JSON.stringify(body), headers);
+}
+
+/** Sends a body that is already JSON text. */
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
@@ -136,7 +146,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     writer?.schedule();
   };
 
-  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: RequestUrl): Promise<void> {
     const name = url.pathname.slice('/api/'.length).replace(/\/+$/, '');
     const found = lookupRoute(name);
     if (!found) return sendError(res, new SandboxHttpError(404, 'unknown_method', `Unknown API method ${name}`));
@@ -191,9 +201,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const clientReqId = route.mutating && typeof body.client_req_id === 'string' && body.client_req_id !== '' ? body.client_req_id : undefined;
     const extraHeaders: Record<string, string> = {};
     let response: unknown;
+    // Mutating calls with a client_req_id are serialised once, for the de-dup table and the wire.
+    let text: string | undefined;
     const repeat = clientReqId && account ? ledger.repeat(account.account_id, clientReqId, state.now()) : undefined;
     if (repeat) {
-      response = repeat.response;
+      text = repeat.responseJson;
     } else {
       // Only waiting calls (account/poll) read the signal, so the controller and the close
       // listener are made on first use instead of for every request.
@@ -241,28 +253,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const sync = response as { header?: { conversation_id?: string }; result_message_nr?: number };
         const convId = pathId ?? sync.header?.conversation_id ?? null;
         if (clientReqId) {
-          response = { ...(response as object), client_req_id: clientReqId };
+          text = JSON.stringify(Object.assign({}, response, { client_req_id: clientReqId }));
           const rec: Record<string, unknown> = { mk_rec_type: 'request', client_req_id: clientReqId, conversation_id: convId };
           if (sync.result_message_nr !== undefined) rec.result_message_nr = sync.result_message_nr;
           state.streams.push(account.account_id, rec as { mk_rec_type: 'request'; client_req_id: string });
         }
         const { ticket: _ticket, ...logged } = body;
         const method = pathId ? name.slice(0, name.lastIndexOf('/')) : name;
-        ledger.accept({ method, account_id: account.account_id, conversation_id: convId, body: logged, client_req_id: clientReqId ?? null, at: state.now() }, response);
+        ledger.accept({ method, account_id: account.account_id, conversation_id: convId, body: logged, client_req_id: clientReqId ?? null, at: state.now() }, text);
         state.onChange();
       }
     }
+    text ??= JSON.stringify(response);
     if (faults.connectionReset()) {
-      const text = JSON.stringify(response);
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
       res.write(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
       res.socket?.destroy();
       return;
     }
-    sendJson(res, 200, response, extraHeaders);
+    sendText(res, 200, text, extraHeaders);
   }
 
-  async function handleControlHttp(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function handleControlHttp(req: IncomingMessage, res: ServerResponse, url: RequestUrl): Promise<void> {
     const read = await readBody(req);
     if (!read.ok) {
       if (read.reason === 'too_large') sendJson(res, 413, { error_id: 'request_too_large', error_message: 'Request body exceeds 1 MiB' }, { connection: 'close' });
@@ -281,7 +293,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://sandbox.local');
+    const raw = req.url ?? '/';
+    const url: RequestUrl = PLAIN_API_PATH.test(raw) ? { pathname: raw, searchParams: new URLSearchParams() } : new URL(raw, 'http://sandbox.local');
     const run = async (): Promise<void> => {
       if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
       if (url.pathname.startsWith('/sandbox/')) return handleControlHttp(req, res, url);
