@@ -3,7 +3,7 @@
  */
 import type { FleepRecord } from '../../api/records.js';
 import { badRequest, forbidden } from '../errors.js';
-import { contactRecord, convHeader } from '../views.js';
+import { contactRecord, convHeader, forViewer } from '../views.js';
 import type { ApiContext, ApiRoute } from './context.js';
 import { caller, optBool, optInt, optStrings, reqString } from './context.js';
 
@@ -55,7 +55,7 @@ function initialSync(ctx: ApiContext, flags: string[]): unknown {
       if (!conv.members.includes(me) && !conv.leavers.includes(me)) continue;
       stream.push(convHeader(conv, me, state.displayName, 'ic_tiny'));
       const last = conv.messages[String(conv.last_visible_nr)];
-      if (last) stream.push({ ...state.messageRecord(conv, last), profile_id: me });
+      if (last) stream.push(forViewer(state.messageRecord(conv, last), me));
     }
   }
   return { event_horizon: state.streams.horizon(me), stream, sync_progress: 1.0 };

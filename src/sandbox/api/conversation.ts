@@ -6,7 +6,7 @@ import { badRequest } from '../errors.js';
 import { addMembers, createConversation, flowAfter, removeMembers, setTopic, visibleMessages } from '../flow.js';
 import type { StoredConversation, StoredMessage } from '../model.js';
 import type { SandboxState } from '../state.js';
-import { convHeader, memberState } from '../views.js';
+import { convHeader, forViewer, memberState } from '../views.js';
 import type { ApiContext, ApiRoute } from './context.js';
 import { caller, optBool, optInt, optString, optStrings, pathId } from './context.js';
 import { sendText } from './message-ops.js';
@@ -118,7 +118,7 @@ function sync(ctx: ApiContext): unknown {
   }
   header.fw_message_nr = fw;
   header.bw_message_nr = bw;
-  const stream: FleepRecord[] = messages.map((m) => ({ ...state.messageRecord(conv, m), profile_id: me }));
+  const stream: FleepRecord[] = messages.map((m) => forViewer(state.messageRecord(conv, m), me));
   return { header, stream };
 }
 
@@ -132,7 +132,7 @@ function syncPins(ctx: ApiContext): unknown {
     .sort((a, b) => (b.pin_weight ?? 0) - (a.pin_weight ?? 0));
   const header = convHeader(conv, me, state.displayName, 'ic_header');
   header.pin_horizon = conv.last_message_nr;
-  return { header, stream: pins.map((m) => ({ ...state.messageRecord(conv, m), profile_id: me })) };
+  return { header, stream: pins.map((m) => forViewer(state.messageRecord(conv, m), me)) };
 }
 
 function markReadTo(state: SandboxState, conv: StoredConversation, me: string, nr: number, backwards: boolean): boolean {

@@ -7,7 +7,7 @@ import { badRequest, notFound } from '../errors.js';
 import { visibleMessages } from '../flow.js';
 import { parseMultipart } from '../http-body.js';
 import type { StoredFile } from '../model.js';
-import { contactRecord, convHeader } from '../views.js';
+import { contactRecord, convHeader, forViewer } from '../views.js';
 import type { ApiContext, ApiRoute } from './context.js';
 import { caller, optString, optStrings, reqString } from './context.js';
 
@@ -52,7 +52,7 @@ function search(ctx: ApiContext): unknown {
       const text = m.text.toLowerCase();
       if (!words.every((w) => text.includes(w))) continue;
       hit = true;
-      matches.push({ ...state.messageRecord(conv, m), profile_id: me, marked_text: m.text });
+      matches.push(forViewer(state.messageRecord(conv, m), me, { marked_text: m.text }));
     }
     if (hit) headers.push(convHeader(conv, me, state.displayName, 'ic_header'));
   }

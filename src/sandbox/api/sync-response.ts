@@ -6,7 +6,7 @@ import type { FleepRecord, SyncResponse } from '../../api/records.js';
 import { flowAfter } from '../flow.js';
 import type { StoredConversation, StoredMessage } from '../model.js';
 import type { SandboxState } from '../state.js';
-import { convDelta } from '../views.js';
+import { convDelta, forViewer } from '../views.js';
 
 /** Page size of flow syncs. */
 export const SYNC_PAGE = 10;
@@ -24,9 +24,9 @@ export function syncResponse(
   fromMessageNr?: number,
 ): SyncResponse {
   // A partial ConvInfo, as Fleep answers mutating calls (PROTOCOL.md §4).
-  const header = { ...convDelta(conv, viewer), topic: conv.topic, can_post: conv.members.includes(viewer) };
+  const header = Object.assign(convDelta(conv, viewer), { topic: conv.topic, can_post: conv.members.includes(viewer) });
   const messages = fromMessageNr === undefined ? produced : flowAfter(conv, fromMessageNr, Number.MAX_SAFE_INTEGER).messages;
-  const stream: FleepRecord[] = messages.map((m) => ({ ...state.messageRecord(conv, m), profile_id: viewer }));
+  const stream: FleepRecord[] = messages.map((m) => forViewer(state.messageRecord(conv, m), viewer));
   const out: SyncResponse = { header, stream };
   if (resultNr !== undefined) out.result_message_nr = resultNr;
   return out;
