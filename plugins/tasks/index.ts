@@ -13,7 +13,7 @@ import { compileRules, topicKey, triage } from './triage.js';
 export { TasksConfigSchema, DEFAULT_RULES } from './config.js';
 export type { TasksConfig, Rule } from './config.js';
 
-/** The tasks plugin. Config: `plugins.tasks` (see docs/plugins/tasks.md). */
+/** The tasks plugin. Config: `plugins.tasks` (see the README, "tasks"). */
 export default definePlugin({
   name: 'tasks',
   config: TasksConfigSchema,

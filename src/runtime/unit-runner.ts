@@ -2,7 +2,8 @@
  * Handles one unit (DESIGN.md steps 3–7): skip it when the ledger has it, run every event of it
  * through the plugins under a deadline, and commit "handled + cursor + state + effects" in one
  * transaction. A unit whose handling fails `maxAttempts` times (counted in the store, so across
- * restarts) is dead-lettered and stops blocking its conversation (R-05, R-06).
+ * restarts) is dead-lettered and stops blocking its conversation (R-05, R-06); what the plugins
+ * that did not fail did on its last attempt is still committed and sent (R-38).
  */
 import type { Logger } from 'pino';
 import type { Context } from '../pipeline/context.js';
@@ -65,16 +66,19 @@ export class UnitRunner {
       sink.close();
       await sink.settled();
       if (attempt.ok) {
-        const outbox = sink.takeUnflushed();
-        await store.commit({ eventKey: unit.key, cursor: cursor(), kv: [...attempt.writes, ...(unit.writes ?? [])], outbox });
-        if (outbox.length > 0) this.o.sink.outbound.notify();
+        await this.commitHandled(unit, sink, attempt.writes, cursor);
         return 'handled';
       }
       const failures = await store.recordFailure(unit.key, attempt.reason);
       if (attempt.timedOut || failures >= this.o.maxAttempts) {
         await store.addDeadLetter({ kind: 'event', key: unit.key, payload: unit.events.map(describe), reason: attempt.reason });
-        // Dead-lettered: mark it handled (without its effects) so the cursor can move on.
-        await store.commit({ eventKey: unit.key, cursor: cursor(), kv: unit.writes ?? [] });
+        if (attempt.timedOut) {
+          // The handler may still be running: keep nothing of this attempt but the ledger entry.
+          await store.commit({ eventKey: unit.key, cursor: cursor(), kv: unit.writes ?? [] });
+        } else {
+          // The failing plugin's state changes were already dropped; what the others did stands.
+          await this.commitHandled(unit, sink, attempt.writes, cursor);
+        }
         this.o.logger.error({ eventId: unit.key, failures, reason: attempt.reason }, 'event dead-lettered');
         return 'dead-lettered';
       }
@@ -82,15 +86,22 @@ export class UnitRunner {
     }
   }
 
+  private async commitHandled(unit: RunnableUnit, sink: EffectSink, writes: KvWrite[], cursor: () => number | undefined): Promise<void> {
+    const outbox = sink.takeUnflushed();
+    await this.o.store.commit({ eventKey: unit.key, cursor: cursor(), kv: [...writes, ...(unit.writes ?? [])], outbox });
+    if (outbox.length > 0) this.o.sink.outbound.notify();
+  }
+
   private async attempt(
     unit: RunnableUnit,
     sink: EffectSink,
-  ): Promise<{ ok: true; writes: KvWrite[] } | { ok: false; reason: string; timedOut: boolean }> {
+  ): Promise<{ ok: true; writes: KvWrite[] } | { ok: false; reason: string; timedOut: boolean; writes: KvWrite[] }> {
     const { clock, host } = this.o;
     const abort = new AbortController();
     const emit = sink.emit.bind(sink);
     const deps: ContextDeps = { ...this.o.deps, emit, signal: abort.signal };
     const writes: KvWrite[] = [];
+    let failure: string | undefined;
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     const deadline = new Promise<typeof DEADLINE>((resolve) => {
       timer = clock.setTimeout(() => resolve(DEADLINE), this.o.handlerTimeoutMs);
@@ -102,15 +113,14 @@ export class UnitRunner {
         const result = await Promise.race([host.handle(ctx), deadline]);
         if (result === DEADLINE) {
           abort.abort(new Error(`handler deadline of ${this.o.handlerTimeoutMs} ms passed`));
-          return { ok: false, reason: `handler did not finish within ${this.o.handlerTimeoutMs} ms`, timedOut: true };
+          return { ok: false, reason: `handler did not finish within ${this.o.handlerTimeoutMs} ms`, timedOut: true, writes: [] };
         }
-        if (!result.ok) {
-          const first = result.errors[0];
-          return { ok: false, reason: first ? `${first.plugin ?? 'middleware'}: ${first.message}` : 'handler failed', timedOut: false };
-        }
+        // The host already dropped a failing plugin's writes; the other plugins' stay.
         writes.push(...ctx.pendingWrites);
+        const first = result.errors[0];
+        if (!result.ok) failure ??= first ? `${first.plugin ?? 'middleware'}: ${first.message}` : 'handler failed';
       }
-      return { ok: true, writes };
+      return failure === undefined ? { ok: true, writes } : { ok: false, reason: failure, timedOut: false, writes };
     } finally {
       if (timer) clock.clearTimeout(timer);
     }

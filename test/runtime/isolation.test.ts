@@ -4,6 +4,7 @@
  * held poll at once (R-04).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { definePlugin } from '../../src/pipeline/plugin.js';
 import { Bot } from '../../src/runtime/bot.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -45,7 +46,7 @@ describe('handler isolation', () => {
     expect(dead[0]!.reason).toMatch(/did not finish within 60000 ms/);
   });
 
-  it('a throwing handler is tried 3 times, dead-lettered, and the bot keeps going', async () => {
+  it('a throwing handler is tried 3 times, dead-lettered, and the bot and other plugins keep going', async () => {
     const w = await world(1);
     cleanups.push(() => w.close());
     const store = new MemoryStore();
@@ -60,6 +61,14 @@ describe('handler isolation', () => {
       if (ctx.text === 'poison') throw new Error('boom');
       await ctx.reply(`ok ${ctx.text}`);
     });
+    await bot.plugin(
+      definePlugin({
+        name: 'witness',
+        setup(b) {
+          b.on('message.new', (ctx) => ctx.reply(`seen ${ctx.text}`));
+        },
+      }),
+    );
     cleanups.push(() => bot.stop());
     await bot.start();
     const conv = w.conversations[0]!;
@@ -70,7 +79,10 @@ describe('handler isolation', () => {
     expect(attempts.get('fine')).toBe(1);
     expect(errors).toHaveLength(3);
     expect((await store.deadLetters('event')).map((d) => d.reason)).toEqual([expect.stringContaining('boom')]);
-    expect((await sandboxMessages(w.sandbox.url, conv)).map((m) => m.text)).toContain('ok fine');
+    const texts = (await sandboxMessages(w.sandbox.url, conv)).map((m) => m.text);
+    expect(texts).toContain('ok fine');
+    // The plugin that did not fail answered the poison message, once.
+    expect(texts.filter((t) => t === 'seen poison')).toHaveLength(1);
   });
 
   it('stop() aborts a held long poll at once and drains the queue', async () => {
