@@ -95,7 +95,7 @@ export const GlobalRateSection = z.strictObject({ perSecond: perSecond.default(2
 export const OutboundSection = z.strictObject({
   perConversation: PerConversationSection.prefault({}),
   global: GlobalRateSection.prefault({}),
-  maxMessageLength: z.number().int().min(1).default(100_000),
+  maxMessageLength: z.number().int().min(200).max(100_000).default(10_000),
   maxRetryAfter: duration().default(15 * 60_000),
   giveUpAfter: duration().default(15 * 60_000),
 });

@@ -113,7 +113,7 @@ describe('parseConfig: defaults', () => {
       fleep: { server: 'sandbox' },
       bot: { prefix: '!', timezone: 'Europe/Tallinn', admins: [], roles: {} },
       store: { kind: 'sqlite', path: path.resolve(base, 'data/fleepkit.db'), onCorrupt: 'refuse' },
-      outbound: { perConversation: { perSecond: 2, burst: 5 }, global: { perSecond: 20 }, maxMessageLength: 100_000, maxRetryAfter: 900_000, giveUpAfter: 900_000 },
+      outbound: { perConversation: { perSecond: 2, burst: 5 }, global: { perSecond: 20 }, maxMessageLength: 10_000, maxRetryAfter: 900_000, giveUpAfter: 900_000 },
       runtime: { concurrency: 16, handlerTimeout: 60_000, drainTimeout: 10_000, maxAttempts: 3 },
       http: { host: '127.0.0.1', port: 8701, enabled: true },
       log: { level: 'info', pretty: 'auto', sensitiveLogs: false },
