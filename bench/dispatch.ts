@@ -1,7 +1,7 @@
 /**
  * The dispatch benchmark: the same bot in fleepkit, grammY, Telegraf, Hubot and a raw loop,
  * interleaved in rounds (each round runs every framework once per mode, in a rotating order),
- * reporting median and min–max msg/s, bytes allocated per message, heap after the run, and
+ * reporting median and min–max msg/s, bytes allocated per message, heap retained by the run, and
  * ratios paired within each round.
  */
 import { fleepkitBench } from './dispatch/fleepkit.js';

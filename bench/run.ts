@@ -40,11 +40,23 @@ const kb = (bytes: number): string => `${round(bytes / 1024, 1)} KB`;
 
 const out: { dispatch?: Record<string, unknown>; e2e?: Record<string, unknown>; outbound?: OutboundReport; memory?: Record<string, unknown> } = {};
 const started = performance.now();
+
+/** Runs one benchmark; a failure is reported in the output instead of losing the others' results. */
+async function section(name: keyof typeof out, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${name} failed: ${message}`);
+    (out as Record<string, unknown>)[name] = { error: message };
+    process.exitCode = 1;
+  }
+}
 log(`fleepkit bench — Node ${process.version}, ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${round(totalmem() / 2 ** 30, 1)} GB${quick ? ' (quick)' : ''}`);
 
-if (only.has('dispatch')) {
+if (only.has('dispatch')) await section('dispatch', async () => {
   const d: DispatchReport = await runDispatch({ n: Number(values.n ?? (quick ? 10_000 : 100_000)), rounds: Number(values.rounds ?? (quick ? 2 : 5)), sqliteN: quick ? 300 : 2_000, log });
-  console.log(`\nDispatch: ${d.n} messages over 100 conversations, ${d.rounds} rounds (msg/s median [min–max], allocated/msg, heap after run)`);
+  console.log(`\nDispatch: ${d.n} messages over 100 conversations, ${d.rounds} rounds (msg/s median [min–max], allocated/msg, heap retained after the run)`);
   for (const [mode, byName] of Object.entries(d.modes)) {
     console.log(`  ${mode}`);
     for (const [name, s] of Object.entries(byName)) {
@@ -66,9 +78,9 @@ if (only.has('dispatch')) {
     n: d.n,
     rounds: d.rounds,
   };
-}
+});
 
-if (only.has('e2e')) {
+if (only.has('e2e')) await section('e2e', async () => {
   const full = quick ? 2_000 : 20_000;
   const steady = quick ? 300 : 2_000;
   const runs: E2eResult[] = [];
@@ -80,35 +92,36 @@ if (only.has('e2e')) {
   }
   console.log('\nEnd to end over loopback (sandbox + bot processes, 50 conversations)');
   for (const r of runs) {
-    console.log(`  ${r.store.padEnd(7)} ${r.rate ? `${r.rate} msg/s` : 'full speed'}  ${r.messages} msgs  ${Math.round(r.msgsPerS)} msg/s handled  p50 ${round(r.p50Ms, 1)} ms  p99 ${round(r.p99Ms, 1)} ms`);
+    console.log(`  ${r.store.padEnd(7)} ${r.rate ? `${r.rate} msg/s` : 'full speed'}  ${r.answered}/${r.messages} answered  ${Math.round(r.msgsPerS)} msg/s handled  p50 ${round(r.p50Ms, 1)} ms  p99 ${round(r.p99Ms, 1)} ms`);
   }
   const pick = (store: string, rate: number): E2eResult | undefined => runs.find((r) => r.store === store && r.rate === rate);
   const fullMem = pick('memory', 0)!;
   out.e2e = {
     msgs_per_s: round(fullMem.msgsPerS, 0),
+    answered: `${fullMem.answered}/${fullMem.messages}`,
     p50_ms: round(fullMem.p50Ms, 1),
     p99_ms: round(fullMem.p99Ms, 1),
     steady_100: { p50_ms: round(pick('memory', 100)!.p50Ms, 1), p99_ms: round(pick('memory', 100)!.p99Ms, 1) },
     sqlite: { msgs_per_s: round(pick('sqlite', 0)!.msgsPerS, 0), p50_ms: round(pick('sqlite', 0)!.p50Ms, 1), p99_ms: round(pick('sqlite', 0)!.p99Ms, 1), steady_100_p99_ms: round(pick('sqlite', 100)!.p99Ms, 1) },
   };
-}
+});
 
-if (only.has('outbound')) {
+if (only.has('outbound')) await section('outbound', async () => {
   const o = await runOutbound(1_000);
   console.log('\nOutbound precision (fake clock, 1,000 replies into 10 conversations, 2/s per conversation, 10/s global)');
   console.log(`  global ${round(o.global.measured, 3)}/s (${round(o.global.errorPct, 2)} %), one conversation alone ${round(o.perConversation.measured, 3)}/s (${round(o.perConversation.errorPct, 2)} %)`);
   console.log(`  busiest conversation ${o.maxPerConversationPerSecond} sends in any 1 s; FIFO ${round(o.fifo * 100, 1)} %; 11th conversation's reply waited ${o.latecomerWaitMs} ms (target ≤ 1000)`);
   out.outbound = o;
-}
+});
 
-if (only.has('memory')) {
+if (only.has('memory')) await section('memory', async () => {
   const m: MemoryReport = await runMemory({ messages: quick ? 100_000 : 1_000_000, step: quick ? 20_000 : 100_000, log });
   console.log(`\nMemory over time: ${m.messages} messages over ${m.conversations} conversations (heap after GC)`);
   console.log(`  ${m.curve.map((p) => `${p.messages / 1000}k: ${round(p.heapMb, 1)} MB`).join(', ')}`);
   console.log(`  growth ${round(m.growthBytesPerMsg, 0)} B/message; growing: ${m.growing.map((g) => `${g.path} ${g.from}→${g.to}`).join(', ') || 'nothing'}`);
   out.memory = { heap_mb: m.curve.map((p) => round(p.heapMb, 1)), step: m.curve[1]?.messages ?? 0, growth_bytes_per_msg: round(m.growthBytesPerMsg, 0), growing: m.growing };
-}
+});
 
 log(`bench took ${round((performance.now() - started) / 1000, 0)} s`);
 if (values.json) console.log(JSON.stringify(out));
-process.exit(0);
+process.exit(process.exitCode ?? 0);

@@ -8,6 +8,7 @@ import type { DispatchResult } from '../lib/workload.js';
 
 /** Runs the updates and measures msg/s and bytes allocated per message. */
 export async function drive(n: number, inFlight: number, handle: (i: number) => Promise<unknown>, replies: () => number): Promise<DispatchResult> {
+  const heapBefore = heapAfterGc();
   const meter = new AllocationMeter();
   const before = replies();
   meter.start();
@@ -23,5 +24,5 @@ export async function drive(n: number, inFlight: number, handle: (i: number) => 
   }
   const ms = performance.now() - t0;
   const bytes = meter.stop();
-  return { msgsPerS: (n / ms) * 1000, bytesPerMsg: bytes / n, replies: replies() - before, heapAfterBytes: heapAfterGc() };
+  return { msgsPerS: (n / ms) * 1000, bytesPerMsg: bytes / n, replies: replies() - before, heapAfterBytes: heapAfterGc() - heapBefore };
 }

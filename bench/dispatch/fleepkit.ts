@@ -111,13 +111,14 @@ export function fleepkitBench(messages: readonly WorkMessage[], storeKind: Store
     run: async (inFlight) => {
       const b = await startBenchBot(storeKind, inFlight);
       try {
+        const heapBefore = heapAfterGc();
         const meter = new AllocationMeter();
         meter.start();
         const t0 = performance.now();
         await b.process({ length: records.length, at: (i) => records[i]! }, inFlight);
         const ms = performance.now() - t0;
         const bytes = meter.stop();
-        return { msgsPerS: (records.length / ms) * 1000, bytesPerMsg: bytes / records.length, replies: b.client.replies, heapAfterBytes: heapAfterGc() };
+        return { msgsPerS: (records.length / ms) * 1000, bytesPerMsg: bytes / records.length, replies: b.client.replies, heapAfterBytes: heapAfterGc() - heapBefore };
       } finally {
         await b.close();
       }

@@ -55,7 +55,7 @@ export interface DispatchResult {
   /** Bytes allocated on the JS heap per message. */
   bytesPerMsg: number;
   replies: number;
-  /** Used heap after the run, after a full GC (exact only under `--expose-gc`). */
+  /** Heap growth over the run (after a full GC before and after; exact only under `--expose-gc`): what the bot retains. */
   heapAfterBytes: number;
 }
 
