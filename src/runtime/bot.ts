@@ -272,6 +272,10 @@ export class Bot {
         botAccountId: () => this.accountId,
         concurrency: this.o.concurrency,
         persistSnapshots: this.o.persistSnapshots,
+        onFatal: (error) => {
+          this.events.emit('error', error);
+          void this.stop();
+        },
       },
       cursor,
     );

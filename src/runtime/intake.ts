@@ -42,6 +42,8 @@ export interface IntakeOptions {
   concurrency: number;
   /** Persist snapshots so that changes are told apart after a restart. @default true */
   persistSnapshots?: boolean;
+  /** A record could not be committed (the store failed); the bot must stop. */
+  onFatal?: (error: Error) => void;
   /** Counts outcomes (metrics). */
   onOutcome?: (outcome: UnitOutcome, types: readonly string[]) => void;
 }
@@ -61,7 +63,12 @@ export class Intake {
     this.dispatcher = new Dispatcher<QueuedItem>({
       concurrency: o.concurrency,
       run: (item) => this.handle(item),
-      onError: (error, item) => o.logger.error({ err: error, lane: item.lane }, 'failed to handle a record'),
+      onError: (error, item) => {
+        // Only the store can fail here (handler errors are caught below): without it the cursor
+        // cannot move, so keep nothing running on a broken store.
+        o.logger.error({ err: error, lane: item.lane }, 'failed to handle a record; the store is not usable');
+        o.onFatal?.(error instanceof Error ? error : new Error(String(error)));
+      },
     });
   }
 
