@@ -7,7 +7,6 @@ import { hostname } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import { FleepClient } from '../api/client.js';
-import { FleepApiError, FleepNetworkError } from '../api/errors.js';
 import { OutboundQueue } from '../outbound/queue.js';
 import type { FleepEvent } from '../pipeline/events.js';
 import { PluginHost } from '../pipeline/plugin-host.js';
@@ -19,11 +18,12 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
 import { resolveBotOptions, type BotOptions, type ResolvedBotOptions } from './bot-options.js';
 import { catchUp } from './catch-up.js';
+import { CatchUpPoint } from './catch-up-point.js';
 import { Directory } from './directory.js';
 import { Intake } from './intake.js';
 import { PollerLease } from './lease.js';
 import { Poller } from './poller.js';
-import { scheduleUnit, jobControl } from './schedule-bridge.js';
+import { declareCrons, jobControl, scheduleUnit } from './schedule-bridge.js';
 import { UnitRunner } from './unit-runner.js';
 
 /** Lifecycle and runtime events of a bot. */
@@ -68,8 +68,7 @@ export class Bot {
   private stopping: Promise<void> | undefined;
   private readonly polling = new AbortController();
   private pollLoop: Promise<void> | undefined;
-  private polledHorizon = 0;
-  private horizonWaiters: Array<{ horizon: number; resolve: () => void }> = [];
+  private readonly caughtUp: CatchUpPoint;
 
   constructor(options: BotOptions) {
     this.o = resolveBotOptions(options);
@@ -78,6 +77,7 @@ export class Bot {
     this.client = this.o.client ?? new FleepClient({ baseUrl: this.o.server, clock: this.clock, logger: this.logger });
     this.store = this.o.store ?? new MemoryStore({ clock: this.clock });
     this.directory = new Directory(this.client, () => this.accountId);
+    this.caughtUp = new CatchUpPoint(this.client, this.clock);
     this.outbound = new OutboundQueue({
       store: this.store,
       clock: this.clock,
@@ -194,30 +194,15 @@ export class Bot {
   async idle(): Promise<void> {
     if (this.state !== 'running' || !this.intake) return;
     for (let round = 0; round < 100; round++) {
-      const target = await this.serverHorizon();
-      await this.polledPast(target);
+      const target = await this.caughtUp.serverHorizon();
+      await this.caughtUp.reached(target);
       await this.intake.dispatcher.idle();
       await this.scheduler.idle();
       await this.outbound.idle();
-      const again = await this.serverHorizon();
+      const again = await this.caughtUp.serverHorizon();
       if (again === target && this.intake.dispatcher.size === 0) return;
     }
     throw new Error('bot.idle(): the bot kept getting new events for 100 rounds; is a plugin answering its own messages?');
-  }
-
-  /** The server's current horizon; waits out 429s and transient failures (on the bot's clock). */
-  private async serverHorizon(): Promise<number> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return (await this.client.accountSync()).event_horizon;
-      } catch (error) {
-        const transient =
-          error instanceof FleepNetworkError || (error instanceof FleepApiError && (error.isRateLimited || error.isServerError));
-        if (!transient || attempt >= 20) throw error;
-        const wait = error instanceof FleepApiError && error.retryAfterMs !== undefined ? error.retryAfterMs : 250 * (attempt + 1);
-        await this.clock.sleep(wait);
-      }
-    }
   }
 
   /** Stops polling, drains handlers and the outbound queue up to the deadline, persists, logs out. */
@@ -300,18 +285,9 @@ export class Bot {
     if (this.o.plugins && this.o.plugins.length > 0) await this.host.load(this.o.plugins, this.o.pluginConfig ?? {});
     await this.host.start();
     await this.outbound.start();
-    for (const c of this.host.crons) {
-      this.scheduler.cron(c.name, c.expression, {
-        tz: c.options.tz,
-        conversationId: c.options.conversationId,
-        missed: c.options.missed,
-        maxLateness: c.options.maxLatenessMs,
-        overlap: c.options.overlap,
-        payload: c.options.payload,
-      });
-    }
+    declareCrons(this.scheduler, this.host.crons);
     await this.scheduler.start();
-    this.polledHorizon = cursor;
+    this.caughtUp.advance(cursor, true);
     const poller = new Poller({
       client: this.client,
       clock: this.clock,
@@ -319,7 +295,7 @@ export class Bot {
       random: this.o.random,
       onBatch: async (batch) => {
         await this.intake!.accept(batch);
-        this.advancePolled(batch.horizon);
+        this.caughtUp.advance(batch.horizon);
       },
       onResync: (reason, from) => this.resync(reason, from),
       onFatal: (error) => {
@@ -346,21 +322,8 @@ export class Bot {
     await intake.reset(horizon);
     this.logger.warn({ reason, from, horizon, caughtUp: records.length }, 'resynced from account/sync');
     this.events.emit('resync', { reason, from, horizon });
-    this.advancePolled(horizon, true);
+    this.caughtUp.advance(horizon, true);
     return horizon;
-  }
-
-  private advancePolled(horizon: number, force = false): void {
-    this.polledHorizon = force ? horizon : Math.max(this.polledHorizon, horizon);
-    const ready = this.horizonWaiters.filter((w) => w.horizon <= this.polledHorizon);
-    if (ready.length === 0) return;
-    this.horizonWaiters = this.horizonWaiters.filter((w) => w.horizon > this.polledHorizon);
-    for (const w of ready) w.resolve();
-  }
-
-  private polledPast(horizon: number): Promise<void> {
-    if (this.polledHorizon >= horizon || this.state !== 'running') return Promise.resolve();
-    return new Promise((resolve) => this.horizonWaiters.push({ horizon, resolve }));
   }
 
   private resolveAcl(): void {
@@ -382,8 +345,7 @@ export class Bot {
     this.events.emit('stopping');
     const deadline = this.clock.now() + this.o.drainTimeoutMs;
     this.polling.abort(new Error('bot stopping'));
-    for (const w of this.horizonWaiters) w.resolve();
-    this.horizonWaiters = [];
+    this.caughtUp.releaseAll();
     await this.pollLoop;
     await this.lease?.release();
     if (this.intake) await Promise.race([this.intake.dispatcher.idle(), this.clock.sleep(this.o.drainTimeoutMs).catch(() => undefined)]);

@@ -3,7 +3,7 @@
  * fire key is the ledger key and the base of its effects' ids), queued on its conversation's
  * lane so it is ordered with that conversation's messages.
  */
-import type { JobControl } from '../pipeline/plugin.js';
+import type { CronDeclaration, JobControl } from '../pipeline/plugin.js';
 import type { ScheduleEvent } from '../pipeline/events.js';
 import type { Firing } from '../scheduler/job.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -54,4 +54,18 @@ export function jobControl(scheduler: Scheduler, plugin: string): JobControl {
       ).id,
     cancel: (jobId) => scheduler.cancel(jobId),
   };
+}
+
+/** Hands the cron jobs plugins declared in `setup` to the scheduler. */
+export function declareCrons(scheduler: Scheduler, crons: readonly CronDeclaration[]): void {
+  for (const c of crons) {
+    scheduler.cron(c.name, c.expression, {
+      tz: c.options.tz,
+      conversationId: c.options.conversationId,
+      missed: c.options.missed,
+      maxLateness: c.options.maxLatenessMs,
+      overlap: c.options.overlap,
+      payload: c.options.payload,
+    });
+  }
 }
