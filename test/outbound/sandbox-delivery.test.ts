@@ -5,6 +5,7 @@
  * Retries run on a manual clock.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { FleepApiError } from '../../src/api/errors.js';
 import { Bot } from '../../src/runtime/bot.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { seededRandom } from '../../src/util/backoff.js';
@@ -85,8 +86,21 @@ describe('outbound against the sandbox', () => {
     pump(clock, 250);
     const bot = replyingBot(w, clock, { rates: { perConversation: { perSecond: 50, burst: 50 }, global: { perSecond: 100, burst: 100 } } });
     await bot.start();
-    await sendMany(w, 60, 3);
     await faults(w, { seed: 5, rate_limit: { per_second: 3, retry_after_s: 2 } });
+    // People are rate-limited too: they wait out Retry-After like a careful client would.
+    for (let i = 0; i < 60; i++) {
+      const conv = w.conversations[i % w.conversations.length]!;
+      const id = crypto.randomUUID();
+      for (;;) {
+        try {
+          await w.people[i % 3]!.sendMessage(conv, `msg ${i}`, { clientReqId: id });
+          break;
+        } catch (error) {
+          if (!(error instanceof FleepApiError) || !error.isRateLimited) throw error;
+          await clock.sleep(error.retryAfterMs ?? 1_000);
+        }
+      }
+    }
     await bot.idle();
     const stats = ((await (await fetch(`${w.sandbox.url}/sandbox/faults`)).json()) as { stats: { rate_limited: number } }).stats;
     await fetch(`${w.sandbox.url}/sandbox/faults`, { method: 'DELETE' });
