@@ -1,7 +1,9 @@
 /**
  * Per-account event streams: every record pushed to an account advances that account's
- * `event_horizon` by one (PROTOCOL.md §12 #16). Waiting long polls are woken after the current
- * synchronous operation finishes, so all records of one change arrive in one batch.
+ * `event_horizon` by one (PROTOCOL.md §12 #16). Waiting long polls are woken once the current
+ * round of I/O callbacks has run (`setImmediate`), so all records of one change arrive in one
+ * batch, and so do the changes of every request parsed in the same round: under load a held poll
+ * answers once per round instead of once per request.
  */
 import type { FleepRecord } from '../api/records.js';
 
@@ -20,7 +22,8 @@ class AccountStream {
   base = 0;
   records: FleepRecord[] = [];
   readonly waiters = new Set<() => void>();
-  private wakeScheduled = false;
+
+  constructor(private readonly wakeLater: (stream: AccountStream) => void) {}
 
   push(record: FleepRecord): void {
     this.horizon++;
@@ -30,13 +33,11 @@ class AccountStream {
       this.records.splice(0, drop);
       this.base += drop;
     }
-    if (this.waiters.size > 0 && !this.wakeScheduled) {
-      this.wakeScheduled = true;
-      queueMicrotask(() => {
-        this.wakeScheduled = false;
-        for (const wake of [...this.waiters]) wake();
-      });
-    }
+    if (this.waiters.size > 0) this.wakeLater(this);
+  }
+
+  wake(): void {
+    for (const wake of [...this.waiters]) wake();
   }
 
   since(horizon: number, limit: number): { records: FleepRecord[]; horizon: number } {
@@ -50,11 +51,25 @@ class AccountStream {
 /** All accounts' streams. */
 export class EventStreams {
   private readonly streams = new Map<string, AccountStream>();
+  /** Streams with records for held polls, woken together by one immediate. */
+  private readonly toWake = new Set<AccountStream>();
+  private wakeScheduled = false;
+  private readonly wakeLater = (stream: AccountStream): void => {
+    this.toWake.add(stream);
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      const streams = [...this.toWake];
+      this.toWake.clear();
+      for (const s of streams) s.wake();
+    });
+  };
 
   private get(accountId: string): AccountStream {
     let s = this.streams.get(accountId);
     if (!s) {
-      s = new AccountStream();
+      s = new AccountStream(this.wakeLater);
       this.streams.set(accountId, s);
     }
     return s;
@@ -89,7 +104,7 @@ export class EventStreams {
 
   /** Wakes every waiter (used on close). */
   wakeAll(): void {
-    for (const s of this.streams.values()) for (const wake of [...s.waiters]) wake();
+    for (const s of this.streams.values()) s.wake();
   }
 
   /** Number of polls currently held. */
