@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MemberState, StoredConversation, StoredMessage } from './model.js';
 import type { SandboxState } from './state.js';
-import { convHeader, forViewer, noteKind } from './views.js';
+import { convHeader, noteKind } from './views.js';
 
 /** Fields of a new message besides the numbering. */
 export type NewMessage = Pick<StoredMessage, 'account_id' | 'mk_message_type' | 'text' | 'xml'> &
@@ -90,7 +90,7 @@ export function postSystem(
   const m = appendMessage(state, conv, { account_id: actorId, mk_message_type: type, text: body, xml: body });
   const rec = state.messageRecord(conv, m);
   for (const id of recipients) {
-    state.streams.push(id, forViewer(rec, id));
+    state.streams.pushForViewer(id, rec);
     state.streams.push(id, convHeader(conv, id, state.displayName, 'ic_full'));
   }
   state.onChange();

@@ -9,7 +9,7 @@ import { badRequest, forbidden, notFound } from './errors.js';
 import type { Account, Session, StoredConversation, StoredFile, StoredMessage } from './model.js';
 import { EventStreams } from './streams.js';
 import type { StreamSnapshot } from './streams.js';
-import { convDelta, forViewer, messageRecord } from './views.js';
+import { convDelta, messageRecord } from './views.js';
 
 /** Input of {@link SandboxState.createAccount}. */
 export interface NewAccount {
@@ -145,7 +145,7 @@ export class SandboxState {
     const base = this.messageRecord(conv, m);
     const files = m.attachments.length > 0 ? ((base as { attachments?: FleepRecord[] }).attachments ?? []) : [];
     for (const id of recipients) {
-      this.streams.push(id, forViewer(base, id));
+      this.streams.pushForViewer(id, base);
       for (const f of files) this.streams.push(id, { ...f });
       this.streams.push(id, convDelta(conv, id));
     }

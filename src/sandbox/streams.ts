@@ -6,6 +6,7 @@
  * answers once per round instead of once per request.
  */
 import type { FleepRecord } from '../api/records.js';
+import { forViewer } from './views.js';
 
 /** How many records each account keeps; older ones are dropped (pollers that far behind skip them). */
 export const STREAM_KEEP = 20_000;
@@ -16,16 +17,35 @@ export interface StreamSnapshot {
   records: FleepRecord[];
 }
 
+/**
+ * A record shared by every member's stream, read as `{ ...base, profile_id: viewer }`. A message
+ * reaches every member; keeping one copy plus this pair instead of a full copy per member cuts
+ * what each send leaves on the heap by about a third (less for the GC to copy and mark).
+ * `base` must not change after it is pushed.
+ */
+class ViewerRecord {
+  constructor(
+    readonly base: FleepRecord,
+    readonly viewer: string,
+  ) {}
+}
+
+type Kept = FleepRecord | ViewerRecord;
+
+function read(kept: Kept): FleepRecord {
+  return kept instanceof ViewerRecord ? forViewer(kept.base, kept.viewer) : kept;
+}
+
 class AccountStream {
   horizon = 0;
   /** Horizon of `records[0]` minus one. */
   base = 0;
-  records: FleepRecord[] = [];
+  records: Kept[] = [];
   readonly waiters = new Set<() => void>();
 
   constructor(private readonly wakeLater: (stream: AccountStream) => void) {}
 
-  push(record: FleepRecord): void {
+  push(record: Kept): void {
     this.horizon++;
     this.records.push(record);
     if (this.records.length > STREAM_KEEP + STREAM_KEEP / 4) {
@@ -43,7 +63,9 @@ class AccountStream {
   since(horizon: number, limit: number): { records: FleepRecord[]; horizon: number } {
     const from = Math.max(horizon, this.base);
     const start = from - this.base;
-    const records = this.records.slice(start, start + limit);
+    const end = Math.min(this.records.length, start + limit);
+    const records: FleepRecord[] = [];
+    for (let i = start; i < end; i++) records.push(read(this.records[i] as Kept));
     return { records, horizon: from + records.length };
   }
 }
@@ -78,6 +100,14 @@ export class EventStreams {
   /** Appends a record to an account's stream. */
   push(accountId: string, record: FleepRecord): void {
     this.get(accountId).push(record);
+  }
+
+  /**
+   * Appends `{ ...shared, profile_id: accountId }` without copying `shared` now: push the same
+   * object to every member, and never change it afterwards.
+   */
+  pushForViewer(accountId: string, shared: FleepRecord): void {
+    this.get(accountId).push(new ViewerRecord(shared, accountId));
   }
 
   /** The account's current horizon. */
@@ -117,7 +147,7 @@ export class EventStreams {
   /** Serialisable form (the last `keep` records of each account). */
   snapshot(keep = 1000): Record<string, StreamSnapshot> {
     const out: Record<string, StreamSnapshot> = {};
-    for (const [id, s] of this.streams) out[id] = { horizon: s.horizon, records: s.records.slice(-keep) };
+    for (const [id, s] of this.streams) out[id] = { horizon: s.horizon, records: s.records.slice(-keep).map(read) };
     return out;
   }
 
