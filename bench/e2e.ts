@@ -24,6 +24,8 @@ export interface E2eResult {
   messages: number;
   /** Replies seen (less than `messages` when the bot stalled for `stallMs`). */
   answered: number;
+  /** Bot replies the sandbox stored (read from its control API): tells a stalled bot from a lost stream. */
+  stored: number;
   /** Messages answered per second, first send to last reply seen. */
   msgsPerS: number;
   p50Ms: number;
@@ -151,7 +153,12 @@ export async function runE2e(options: { store?: 'memory' | 'sqlite'; messages?: 
       const got = replies.get(conv) ?? [];
       for (let k = 0; k < Math.min(sends.length, got.length); k++) latencies.push(got[k]! - sends[k]!);
     }
-    return { store, rate, messages: total, answered: seen, msgsPerS: (seen / elapsed) * 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+    let stored = 0;
+    for (const conv of convs) {
+      const res = (await (await fetch(`${url}/sandbox/conversations/${conv}/messages`)).json()) as { messages: Array<{ account_id: string }> };
+      stored += res.messages.filter((m) => m.account_id === botId).length;
+    }
+    return { store, rate, messages: total, answered: seen, stored, msgsPerS: (seen / elapsed) * 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
   } finally {
     abort.abort();
     if (bot) await stopChild(bot);

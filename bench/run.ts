@@ -92,13 +92,14 @@ if (only.has('e2e')) await section('e2e', async () => {
   }
   console.log('\nEnd to end over loopback (sandbox + bot processes, 50 conversations)');
   for (const r of runs) {
-    console.log(`  ${r.store.padEnd(7)} ${r.rate ? `${r.rate} msg/s` : 'full speed'}  ${r.answered}/${r.messages} answered  ${Math.round(r.msgsPerS)} msg/s handled  p50 ${round(r.p50Ms, 1)} ms  p99 ${round(r.p99Ms, 1)} ms`);
+    console.log(`  ${r.store.padEnd(7)} ${r.rate ? `${r.rate} msg/s` : 'full speed'}  ${r.answered}/${r.messages} answered (${r.stored} stored)  ${Math.round(r.msgsPerS)} msg/s handled  p50 ${round(r.p50Ms, 1)} ms  p99 ${round(r.p99Ms, 1)} ms`);
   }
   const pick = (store: string, rate: number): E2eResult | undefined => runs.find((r) => r.store === store && r.rate === rate);
   const fullMem = pick('memory', 0)!;
   out.e2e = {
     msgs_per_s: round(fullMem.msgsPerS, 0),
     answered: `${fullMem.answered}/${fullMem.messages}`,
+    stored_replies: fullMem.stored,
     p50_ms: round(fullMem.p50Ms, 1),
     p99_ms: round(fullMem.p99Ms, 1),
     steady_100: { p50_ms: round(pick('memory', 100)!.p50Ms, 1), p99_ms: round(pick('memory', 100)!.p99Ms, 1) },

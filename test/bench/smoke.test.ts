@@ -56,6 +56,7 @@ describe('bench smoke', () => {
     const r = await runE2e({ messages: 40, conversations: 5 });
     expect(r.messages).toBe(40);
     expect(r.answered).toBe(40);
+    expect(r.stored).toBe(40);
     expect(r.msgsPerS).toBeGreaterThan(0);
     expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
   }, 30_000);
