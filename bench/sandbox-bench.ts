@@ -35,7 +35,9 @@ if (process.argv.includes('--serve')) {
     // With --expose-gc in BENCH_SERVER_FLAGS: what the world retains per accepted request.
     if (fullGc()) {
       const n = sb.ledger.list().length;
-      process.stderr.write(`server heap after GC: ${(heapAfterGc() / 1e6).toFixed(1)} MB for ${n} accepted requests (${Math.round(heapAfterGc() / n)} B each)\n`);
+      const heap = heapAfterGc();
+      const { arrayBuffers } = process.memoryUsage();
+      process.stderr.write(`server heap after GC: ${(heap / 1e6).toFixed(1)} MB (+ ${(arrayBuffers / 1e6).toFixed(1)} MB buffers) for ${n} accepted requests\n`);
     }
     void sb.close().then(() => process.exit(0));
   });
