@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Bot } from '../src/runtime/bot.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
+import { createLogger } from '../src/util/logger.js';
 import { installBenchHandlers } from './dispatch/fleepkit.js';
 
 const [url, storeKind = 'memory'] = process.argv.slice(2);
@@ -24,6 +25,8 @@ const bot = new Bot({
   concurrency: 64,
   outbound: { rates: false, concurrency: 16 },
   unknownCommandReply: false,
+  // BENCH_BOT_LOG=warn (or info, debug) logs to stderr; stdout carries only `ready`.
+  ...(process.env.BENCH_BOT_LOG ? { logger: createLogger({ level: process.env.BENCH_BOT_LOG as 'warn', destination: process.stderr, pretty: false }) } : {}),
 });
 installBenchHandlers(bot);
 bot.events.on('error', (error) => process.stderr.write(`e2e bot error: ${error.message}\n`));

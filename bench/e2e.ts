@@ -26,6 +26,8 @@ export interface E2eResult {
   answered: number;
   /** Bot replies the sandbox stored (read from its control API): tells a stalled bot from a lost stream. */
   stored: number;
+  /** People's messages the sandbox stored. */
+  posted: number;
   /** Messages answered per second, first send to last reply seen. */
   msgsPerS: number;
   p50Ms: number;
@@ -154,11 +156,13 @@ export async function runE2e(options: { store?: 'memory' | 'sqlite'; messages?: 
       for (let k = 0; k < Math.min(sends.length, got.length); k++) latencies.push(got[k]! - sends[k]!);
     }
     let stored = 0;
+    let posted = 0;
     for (const conv of convs) {
       const res = (await (await fetch(`${url}/sandbox/conversations/${conv}/messages`)).json()) as { messages: Array<{ account_id: string }> };
       stored += res.messages.filter((m) => m.account_id === botId).length;
+      posted += res.messages.filter((m) => m.account_id !== botId && m.mk_message_type === 'text').length;
     }
-    return { store, rate, messages: total, answered: seen, stored, msgsPerS: (seen / elapsed) * 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+    return { store, rate, messages: total, answered: seen, stored, posted, msgsPerS: (seen / elapsed) * 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
   } finally {
     abort.abort();
     if (bot) await stopChild(bot);
