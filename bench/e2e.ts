@@ -158,7 +158,7 @@ export async function runE2e(options: { store?: 'memory' | 'sqlite'; messages?: 
     let stored = 0;
     let posted = 0;
     for (const conv of convs) {
-      const res = (await (await fetch(`${url}/sandbox/conversations/${conv}/messages`)).json()) as { messages: Array<{ account_id: string }> };
+      const res = (await (await fetch(`${url}/sandbox/conversations/${conv}/messages`)).json()) as { messages: Array<{ account_id: string; mk_message_type: string }> };
       stored += res.messages.filter((m) => m.account_id === botId).length;
       posted += res.messages.filter((m) => m.account_id !== botId && m.mk_message_type === 'text').length;
     }
