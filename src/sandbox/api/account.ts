@@ -74,6 +74,9 @@ async function poll(ctx: ApiContext): Promise<unknown> {
     // A horizon from the future means the world was reset or replaced: ask for a resync.
     if (horizon > state.streams.horizon(me)) return { event_horizon: 0, stream: [] };
     const base = state.streams.base(me);
+    // Records below `base` were dropped from the bounded stream: a client this far behind has
+    // lost events, and must resync rather than silently skip them (PROTOCOL.md §3.2).
+    if (horizon < base) return { event_horizon: 0, stream: [] };
     const back = faults.duplicateBack(horizon - base);
     const batch = state.streams.since(me, horizon - back, POLL_BATCH);
     return { event_horizon: Math.max(batch.horizon, horizon), stream: batch.records, sync_progress: 1.0 };
