@@ -1,6 +1,7 @@
 /**
- * The queue's in-memory bookkeeping: one FIFO lane per conversation, a round-robin ring of lanes
- * ready to send, and a min-heap of lanes waiting for a time (pause, backoff, rate token).
+ * The queue's in-memory bookkeeping: one FIFO lane per conversation, the lanes ready to send
+ * ordered least recently served first, and a min-heap of lanes waiting for a time (pause,
+ * backoff, rate token).
  */
 import type { OutboxEntry } from '../store/store.js';
 import type { TokenBucket } from './token-bucket.js';
@@ -22,10 +23,12 @@ export class Lane {
   refillAsked = false;
   /** An entry of this lane is being sent. */
   busy = false;
-  /** Linked into the ready ring. */
-  inRing = false;
-  /** Next lane in the ready ring. */
-  next: Lane | undefined = undefined;
+  /** Held in the ready set. */
+  isReady = false;
+  /** Stamp of this lane's last dispatch (0 = none since the lane was made); lower goes first. */
+  servedAt = 0;
+  /** Stamp of the lane's entry into the ready set: first-come order among equal `servedAt`. */
+  readyOrder = 0;
   /** When > 0: the lane sleeps in the heap until this epoch ms. */
   wakeAt = 0;
   /** Do not send before this epoch ms (a 429 on this lane). */
@@ -67,35 +70,75 @@ export class Lane {
   }
 }
 
-/** A FIFO ring of lanes, linked through `Lane.next` (no allocation per operation). */
-export class LaneRing {
-  private head: Lane | undefined;
-  private tail: Lane | undefined;
+/**
+ * The lanes ready to send, least recently served first (a binary min-heap on
+ * `(servedAt, readyOrder)`). A lane that has not sent for a while, or never, goes ahead of lanes that
+ * just sent, so a conversation that becomes active waits for at most one slot, not for a whole
+ * round of busy lanes; among lanes that keep sending this is plain round-robin, so none starves:
+ * every dispatch stamps the lane after all lanes waiting.
+ */
+export class ReadyLanes {
+  private readonly heap: Lane[] = [];
+  private stamp = 0;
 
-  /** The first lane, if any. */
+  /** Number of lanes held. */
+  get size(): number {
+    return this.heap.length;
+  }
+
+  /** The lane to serve next, if any. */
   peek(): Lane | undefined {
-    return this.head;
+    return this.heap[0];
   }
 
-  /** Appends a lane that is not in the ring. */
+  /** Adds a lane that is not held. */
   push(lane: Lane): void {
-    lane.inRing = true;
-    lane.next = undefined;
-    if (this.tail) this.tail.next = lane;
-    else this.head = lane;
-    this.tail = lane;
+    lane.isReady = true;
+    lane.readyOrder = ++this.stamp;
+    const heap = this.heap;
+    let i = heap.length;
+    heap.push(lane);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent]!;
+      if (!before(lane, p)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = lane;
   }
 
-  /** Removes and returns the first lane. */
+  /** Removes and returns the lane to serve next. */
   shift(): Lane | undefined {
-    const lane = this.head;
-    if (!lane) return undefined;
-    this.head = lane.next;
-    if (!this.head) this.tail = undefined;
-    lane.next = undefined;
-    lane.inRing = false;
-    return lane;
+    const heap = this.heap;
+    const top = heap[0];
+    if (!top) return undefined;
+    top.isReady = false;
+    const last = heap.pop()!;
+    if (heap.length === 0) return top;
+    const n = heap.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && before(heap[r]!, heap[l]!) ? r : l;
+      if (!before(heap[c]!, last)) break;
+      heap[i] = heap[c]!;
+      i = c;
+    }
+    heap[i] = last;
+    return top;
   }
+
+  /** Marks `lane` as served now: it goes behind every lane served before. */
+  served(lane: Lane): void {
+    lane.servedAt = ++this.stamp;
+  }
+}
+
+function before(a: Lane, b: Lane): boolean {
+  return a.servedAt < b.servedAt || (a.servedAt === b.servedAt && a.readyOrder < b.readyOrder);
 }
 
 interface Sleeper {

@@ -1,6 +1,6 @@
 /**
  * The durable outbound queue: drains the store's outbox through per-conversation FIFO lanes,
- * round-robin across conversations, paced by token buckets on the injected clock, with p-queue
+ * least recently served conversation first, paced by token buckets on the injected clock, with p-queue
  * bounding the sends in flight (R-10…R-14; failure rules in `failure.ts`).
  *
  * Delivery: an entry leaves the store only after Fleep accepted it (or it was dead-lettered), and
@@ -15,7 +15,7 @@ import { fullJitter } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
 import { DeadLetterError } from './errors.js';
 import { classifyFailure, describeError } from './failure.js';
-import { Lane, LaneRing, SleepHeap } from './lanes.js';
+import { Lane, ReadyLanes, SleepHeap } from './lanes.js';
 import type { Pending } from './lanes.js';
 import { OutboxWindow } from './outbox-window.js';
 import { resolveOptions } from './queue-options.js';
@@ -65,7 +65,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   private readonly o: ResolvedOptions;
   private readonly pq: PQueue;
   private readonly window: OutboxWindow;
-  private readonly ring = new LaneRing();
+  private readonly ready = new ReadyLanes();
   private readonly sleepers = new SleepHeap();
   private readonly idleLanes = new Set<Lane>();
   private readonly globalBucket: TokenBucket | undefined;
@@ -103,7 +103,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       (id) => new Lane(id, perConversation && new TokenBucket(perConversation, clock.now())),
       (lane) => {
         this.idleLanes.delete(lane);
-        if (!lane.busy && !lane.inRing && lane.wakeAt === 0) this.ring.push(lane);
+        if (!lane.busy && !lane.isReady && lane.wakeAt === 0) this.ready.push(lane);
       },
     );
   }
@@ -257,20 +257,20 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
     if (this.halted) return;
     const now = this.o.clock.now();
     for (let lane = this.sleepers.popDue(now); lane; lane = this.sleepers.popDue(now)) {
-      if (lane.size > 0 && !lane.busy && !lane.inRing) this.ring.push(lane);
+      if (lane.size > 0 && !lane.busy && !lane.isReady) this.ready.push(lane);
     }
     let wakeAt = Infinity;
     while (this.inFlight < this.o.concurrency) {
-      const lane = this.ring.peek();
+      const lane = this.ready.peek();
       if (!lane) break;
       const item = lane.peek();
       if (!item || lane.busy) {
-        this.ring.shift();
+        this.ready.shift();
         continue;
       }
       const laneAt = Math.max(lane.pausedUntil, item.entry.notBefore, lane.bucket ? lane.bucket.readyAt(now) : 0);
       if (laneAt > now) {
-        this.ring.shift();
+        this.ready.shift();
         this.sleepers.add(lane, laneAt);
         continue;
       }
@@ -279,7 +279,8 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
         wakeAt = globalAt;
         break;
       }
-      this.ring.shift();
+      this.ready.shift();
+      this.ready.served(lane);
       lane.bucket?.take(now);
       this.globalBucket?.take(now);
       this.dispatch(lane, item, now);
@@ -379,7 +380,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
 
   private afterAttempt(lane: Lane): void {
     if (lane.size > 0) {
-      if (!lane.inRing && lane.wakeAt === 0) this.ring.push(lane);
+      if (!lane.isReady && lane.wakeAt === 0) this.ready.push(lane);
     } else if (!lane.spilled) {
       // Without a rate bucket nothing is lost by forgetting the lane at once.
       if (!lane.bucket && lane.pausedUntil <= this.o.clock.now()) this.window.lanes.delete(lane.id);
