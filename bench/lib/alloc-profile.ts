@@ -24,7 +24,7 @@ const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profi
 const self = new Map<string, number>();
 let total = 0;
 const walk = (node: SamplingNode): void => {
-  const where = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^file:\/\/\/work\/main\//, '')}:${node.callFrame.lineNumber + 1}`;
+  const where = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(`file://${process.cwd()}/`, '')}:${node.callFrame.lineNumber + 1}`;
   self.set(where, (self.get(where) ?? 0) + node.selfSize);
   total += node.selfSize;
   node.children.forEach(walk);

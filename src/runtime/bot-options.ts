@@ -61,7 +61,7 @@ export interface BotOptions {
     /** Sends in flight at once. @default 4 */
     concurrency?: number;
   };
-  /** Persist message snapshots (tells changes apart after a restart). @default true */
+  /** Persist message snapshots (tells changes apart after a restart). @default true for durable stores */
   persistSnapshots?: boolean;
   /** Random source for jitter. @default Math.random */
   random?: () => number;

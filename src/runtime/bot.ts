@@ -256,7 +256,7 @@ export class Bot {
         logger: this.logger,
         botAccountId: () => this.accountId,
         concurrency: this.o.concurrency,
-        persistSnapshots: this.o.persistSnapshots,
+        persistSnapshots: this.o.persistSnapshots ?? this.store.durable !== false,
         onFatal: (error) => {
           this.events.emit('error', error);
           void this.stop();

@@ -8,11 +8,14 @@
 import type { Logger } from 'pino';
 import type { Context } from '../pipeline/context.js';
 import { Context as ContextClass } from '../pipeline/context.js';
-import type { ContextDeps } from '../pipeline/deps.js';
+import type { Effect } from '../api/effects.js';
+import type { ContextDeps, EffectResult } from '../pipeline/deps.js';
 import type { FleepEvent } from '../pipeline/events.js';
 import type { PluginHost } from '../pipeline/plugin-host.js';
 import type { KvWrite, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
+import type { Deadline} from './deadlines.js';
+import { Deadlines } from './deadlines.js';
 import { EffectSink, type EffectSinkDeps } from './effect-sink.js';
 
 /** What one unit of work is, for the runner. */
@@ -44,11 +47,14 @@ export interface UnitRunnerOptions {
   onEvent?: (event: FleepEvent) => void;
 }
 
-const DEADLINE = Symbol('deadline');
 
 /** Runs units. Stateless between units. */
 export class UnitRunner {
-  constructor(private readonly o: UnitRunnerOptions) {}
+  private readonly deadlines: Deadlines;
+
+  constructor(private readonly o: UnitRunnerOptions) {
+    this.deadlines = new Deadlines(o.clock, o.handlerTimeoutMs);
+  }
 
   /**
    * Handles `unit` and commits it together with `cursor()` (evaluated right before the commit,
@@ -88,7 +94,8 @@ export class UnitRunner {
 
   private async commitHandled(unit: RunnableUnit, sink: EffectSink, writes: KvWrite[], cursor: () => number | undefined): Promise<void> {
     const outbox = sink.takeUnflushed();
-    await this.o.store.commit({ eventKey: unit.key, cursor: cursor(), kv: [...writes, ...(unit.writes ?? [])], outbox });
+    const kv = unit.writes && unit.writes.length > 0 ? (writes.length > 0 ? [...writes, ...unit.writes] : unit.writes) : writes;
+    await this.o.store.commit({ eventKey: unit.key, cursor: cursor(), kv, outbox });
     if (outbox.length > 0) this.o.sink.outbound.notify();
   }
 
@@ -96,34 +103,72 @@ export class UnitRunner {
     unit: RunnableUnit,
     sink: EffectSink,
   ): Promise<{ ok: true; writes: KvWrite[] } | { ok: false; reason: string; timedOut: boolean; writes: KvWrite[] }> {
-    const { clock, host } = this.o;
-    const abort = new AbortController();
-    const emit = sink.emit.bind(sink);
-    const deps: ContextDeps = { ...this.o.deps, emit, signal: abort.signal };
-    const writes: KvWrite[] = [];
+    const { host } = this.o;
+    const deadline = this.deadlines.start();
+    const deps = new AttemptDeps(this.o.deps, sink, deadline);
+    let writes: KvWrite[] | undefined;
     let failure: string | undefined;
-    let timer: ReturnType<Clock['setTimeout']> | undefined;
-    const deadline = new Promise<typeof DEADLINE>((resolve) => {
-      timer = clock.setTimeout(() => resolve(DEADLINE), this.o.handlerTimeoutMs);
-    });
     try {
       for (const event of unit.events) {
         this.o.onEvent?.(event);
         const ctx: Context = new ContextClass(event, deps);
-        const result = await Promise.race([host.handle(ctx), deadline]);
-        if (result === DEADLINE) {
-          abort.abort(new Error(`handler deadline of ${this.o.handlerTimeoutMs} ms passed`));
+        const handled = host.handle(ctx);
+        const result = await Promise.race([handled, deadline.expired]);
+        if (result === undefined) {
           return { ok: false, reason: `handler did not finish within ${this.o.handlerTimeoutMs} ms`, timedOut: true, writes: [] };
         }
         // The host already dropped a failing plugin's writes; the other plugins' stay.
-        writes.push(...ctx.pendingWrites);
-        const first = result.errors[0];
-        if (!result.ok) failure ??= first ? `${first.plugin ?? 'middleware'}: ${first.message}` : 'handler failed';
+        const pending = ctx.pendingWrites;
+        if (pending.length > 0) (writes ??= []).push(...pending);
+        if (!result.ok) {
+          const first = result.errors[0];
+          failure ??= first ? `${first.plugin ?? 'middleware'}: ${first.message}` : 'handler failed';
+        }
       }
-      return failure === undefined ? { ok: true, writes } : { ok: false, reason: failure, timedOut: false, writes };
+      return failure === undefined ? { ok: true, writes: writes ?? NO_WRITES } : { ok: false, reason: failure, timedOut: false, writes: writes ?? NO_WRITES };
     } finally {
-      if (timer) clock.clearTimeout(timer);
+      this.deadlines.finish(deadline);
     }
+  }
+}
+
+const NO_WRITES: KvWrite[] = [];
+
+/**
+ * The context dependencies of one attempt: the shared ones plus this attempt's effect sink and
+ * deadline. A class, so that no per-event object spread or bound function is needed.
+ */
+class AttemptDeps implements ContextDeps {
+  readonly botAccountId: string;
+  readonly botAddress: string;
+  readonly store: ContextDeps['store'];
+  readonly contacts: ContextDeps['contacts'];
+  readonly conversations: ContextDeps['conversations'];
+  readonly clock: ContextDeps['clock'];
+  readonly logger: ContextDeps['logger'];
+  readonly config: ContextDeps['config'];
+
+  constructor(
+    shared: Omit<ContextDeps, 'emit' | 'signal'>,
+    private readonly sink: EffectSink,
+    private readonly deadline: Deadline,
+  ) {
+    this.botAccountId = shared.botAccountId;
+    this.botAddress = shared.botAddress;
+    this.store = shared.store;
+    this.contacts = shared.contacts;
+    this.conversations = shared.conversations;
+    this.clock = shared.clock;
+    this.logger = shared.logger;
+    this.config = shared.config;
+  }
+
+  emit(effect: Effect): Promise<EffectResult> {
+    return this.sink.emit(effect);
+  }
+
+  get signal(): AbortSignal {
+    return this.deadline.signal;
   }
 }
 

@@ -71,6 +71,8 @@ interface JobCell {
  * await store.open();
  */
 export class MemoryStore implements Store {
+  /** A memory store does not survive the process. */
+  readonly durable = false;
   readonly description = 'memory';
   /** Always `false`: a memory store has no file to lose. */
   readonly recoveredFromCorruption = false;

@@ -79,6 +79,12 @@ export interface Store {
   /** Short name for logs, e.g. `sqlite:./data/fleepkit.db` or `memory`. */
   readonly description: string;
   /**
+   * Whether what it holds survives the process. The runtime keeps state that only matters
+   * across restarts (message snapshots) in memory when the store is not durable.
+   * @default true
+   */
+  readonly durable?: boolean;
+  /**
    * `true` when open() found the store unreadable, moved it aside and started empty
    * (`onCorrupt: 'resync'`): the runtime must then start from `account/sync`, not replay.
    */

@@ -1,0 +1,91 @@
+/**
+ * Handler deadlines (R-05) without a timer per event: one watchdog timer checks the attempts in
+ * flight and expires those past their deadline. The abort signal a handler sees is made only if
+ * the handler reads `ctx.signal`.
+ */
+import type { Clock, TimerHandle } from '../util/clock.js';
+
+/** One handling attempt under a deadline. */
+export class Deadline {
+  /** Resolves when the deadline passes (never rejects). */
+  readonly expired: Promise<void>;
+  private fire!: () => void;
+  private controller: AbortController | undefined;
+  private done = false;
+
+  constructor(readonly due: number) {
+    this.expired = new Promise<void>((resolve) => {
+      this.fire = resolve;
+    });
+  }
+
+  /** The signal handed to handlers; aborts when the deadline passes. */
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  /** @internal the watchdog calls this once the deadline passed. */
+  expire(reason: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.controller?.abort(reason);
+    this.fire();
+  }
+
+  /** The attempt finished in time. */
+  finish(): void {
+    this.done = true;
+  }
+
+  get isDone(): boolean {
+    return this.done;
+  }
+}
+
+/** Watches every attempt in flight with one timer on the injected clock. */
+export class Deadlines {
+  private readonly active = new Set<Deadline>();
+  private timer: TimerHandle | undefined;
+  private timerDue = Infinity;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Starts a deadline `timeoutMs` from now. Call `finish()` on it when the attempt ends. */
+  start(): Deadline {
+    const d = new Deadline(this.clock.now() + this.timeoutMs);
+    this.active.add(d);
+    if (d.due < this.timerDue) this.arm(d.due);
+    return d;
+  }
+
+  /** Forgets a finished deadline. */
+  finish(d: Deadline): void {
+    d.finish();
+    this.active.delete(d);
+  }
+
+  private arm(due: number): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = this.clock.setTimeout(() => this.check(), Math.max(0, due - this.clock.now()));
+  }
+
+  private check(): void {
+    this.timer = undefined;
+    this.timerDue = Infinity;
+    const now = this.clock.now();
+    let next = Infinity;
+    for (const d of this.active) {
+      if (d.due <= now) {
+        this.active.delete(d);
+        d.expire(new Error(`handler deadline of ${this.timeoutMs} ms passed`));
+      } else if (d.due < next) {
+        next = d.due;
+      }
+    }
+    if (next !== Infinity) this.arm(next);
+  }
+}
