@@ -36,7 +36,10 @@ const NONE_OUTBOX: PreparedOutbox[] = [];
 export interface MemoryStoreOptions {
   /** Clock TTLs and ledger ages are measured on. @default systemClock */
   clock?: Clock;
-  /** Ledger pruning policy, as in `SqliteStore`. @default { maxAgeMs: 7 days, minKeys: 100000 } */
+  /**
+   * Ledger pruning policy, as in `SqliteStore`. A memory store keeps the newest keys only, so a
+   * long-running bot on it has bounded memory. @default { maxAgeMs: 0, minKeys: 100000 }
+   */
   ledgerRetention?: LedgerRetention;
   /** Test hook: open() takes this long (on `clock`) before the store is usable (R-24 tests). @default 0 */
   loadDelayMs?: number;
@@ -97,7 +100,7 @@ export class MemoryStore implements Store {
   /** @throws RangeError on invalid options. */
   constructor(options: MemoryStoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.retention = resolveRetention(options.ledgerRetention);
+    this.retention = resolveRetention(options.ledgerRetention ?? { maxAgeMs: 0, minKeys: 100_000 });
     this.loadDelayMs = options.loadDelayMs ?? 0;
     checkNumber(this.loadDelayMs, 'MemoryStore loadDelayMs');
   }
