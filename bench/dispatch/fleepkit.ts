@@ -37,9 +37,6 @@ export interface FleepkitBenchBot {
  * listeners and a fallback, each answering with one short reply.
  */
 export function installBenchHandlers(bot: Bot): void {
-  // The default per-person command cooldown (5 per 10 s) would silence a benchmark; peers have none.
-  // BotOptions has no switch for it, so it is turned off on the registry settings (as Bot does for the ACL).
-  Object.assign(bot.host.registry.settings, { cooldown: false });
   bot.use((ctx, next) => {
     ctx.state.tagged = true;
     return next();
@@ -75,6 +72,8 @@ export async function startBenchBot(storeKind: StoreKind, inFlight: number): Pro
     concurrency: Math.max(1, inFlight),
     outbound: { rates: false },
     unknownCommandReply: false,
+    // The default per-person command cooldown (5 per 10 s) would silence a benchmark; peers have none.
+    cooldown: false,
     ...(process.env.BENCH_DEBUG ? { logger: createLogger({ level: 'debug' }) } : {}),
   });
   installBenchHandlers(bot);

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { FleepClient } from '../api/client.js';
 import type { OutboundRates } from '../outbound/queue-options.js';
+import type { CooldownOptions } from '../pipeline/command/cooldown.js';
 import type { AnyPlugin } from '../pipeline/plugin.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
@@ -70,6 +71,11 @@ export interface BotOptions {
    * time. A restart with the same name takes over at once. @default the host name
    */
   instanceId?: string;
+  /**
+   * Per-person command rate limit across all commands (R-31); `false` turns it off.
+   * @default { limit: 5, windowMs: 10000 }
+   */
+  cooldown?: CooldownOptions | false;
   /** Reply "did you mean" to unknown commands. @default true */
   unknownCommandReply?: boolean;
 }

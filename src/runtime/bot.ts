@@ -101,7 +101,7 @@ export class Bot {
       logger: this.logger,
       store: this.store,
       timezone: this.o.timezone,
-      commands: { prefix: this.o.prefix },
+      commands: { prefix: this.o.prefix, ...(this.o.cooldown !== undefined ? { cooldown: this.o.cooldown } : {}) },
       jobs: (plugin) => jobControl(this.scheduler, plugin),
       unknownCommandReply: this.o.unknownCommandReply,
     });
@@ -348,7 +348,12 @@ export class Bot {
     this.caughtUp.releaseAll();
     await this.pollLoop;
     await this.lease?.release();
-    if (this.intake) await Promise.race([this.intake.dispatcher.idle(), this.clock.sleep(this.o.drainTimeoutMs).catch(() => undefined)]);
+    if (this.intake) {
+      // Drain handlers up to the deadline; the deadline's timer must not outlive the drain.
+      const drained = new AbortController();
+      await Promise.race([this.intake.dispatcher.idle(), this.clock.sleep(this.o.drainTimeoutMs, drained.signal).catch(() => undefined)]);
+      drained.abort();
+    }
     await this.scheduler.stop();
     await this.outbound.stop({ deadlineMs: Math.max(0, deadline - this.clock.now()) });
     await this.host.stop();
