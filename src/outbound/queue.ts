@@ -7,6 +7,7 @@
  * every retry re-uses its `client_req_id`, so a crash between "sent" and "marked done" re-sends it
  * after restart with the same id and Fleep de-duplicates it.
  */
+import { setMaxListeners } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 import PQueue from 'p-queue';
 import type { Effect } from '../api/effects.js';
@@ -51,6 +52,17 @@ export interface OutboundEvents {
 }
 
 const LOAD_RETRY_MS = 1000;
+/** Sends that share one abort signal (see `signalFor`). */
+const SENDS_PER_SIGNAL = 256;
+
+/** One abort signal shared by up to SENDS_PER_SIGNAL sends. */
+interface SignalGeneration {
+  controller: AbortController;
+  /** Sends handed this signal. */
+  uses: number;
+  /** Of those, still in flight. */
+  live: number;
+}
 
 /**
  * The outbound queue. Create one per bot, `start()` it, call `notify()` after each commit that
@@ -69,7 +81,11 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   private readonly sleepers = new SleepHeap();
   private readonly idleLanes = new Set<Lane>();
   private readonly globalBucket: TokenBucket | undefined;
-  private readonly abort = new AbortController();
+  /** The signal generation new sends get; older ones live on while their sends are in flight. */
+  private generation: SignalGeneration | undefined;
+  /** Generations with sends in flight (stop() aborts them all). */
+  private readonly generations = new Set<SignalGeneration>();
+  private stopReason: Error | undefined;
   private readonly settlements = new Settlements();
   private conditions: Array<{ test: () => boolean; resolve: () => void }> = [];
   private counters = { sent: 0, retries: 0, rateLimited: 0, deadLetters: 0 };
@@ -177,7 +193,8 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
     this.halted = true;
     this.disarm();
     if (this.loadRetry) this.o.clock.clearTimeout(this.loadRetry);
-    this.abort.abort(new Error('The outbound queue stopped; unsent effects stay in the outbox'));
+    this.stopReason = new Error('The outbound queue stopped; unsent effects stay in the outbox');
+    for (const g of this.generations) g.controller.abort(this.stopReason);
     if (this.inFlight > 0) {
       const grace = new AbortController();
       const waited = this.o.clock.sleep(this.o.abortGraceMs, grace.signal).catch(() => undefined);
@@ -306,12 +323,15 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
         return;
       }
       let result: unknown;
+      const g = this.signalFor();
       try {
-        result = await this.o.transport(entry.effect, entry.id, this.abort.signal);
+        result = await this.o.transport(entry.effect, entry.id, g.controller.signal);
       } catch (error) {
         // Stopped mid-send: the entry stays in the store untouched and is re-sent (same id) next start.
-        if (!this.abort.signal.aborted) await this.failed(lane, item, error);
+        if (!g.controller.signal.aborted) await this.failed(lane, item, error);
         return;
+      } finally {
+        if (--g.live === 0 && g !== this.generation) this.generations.delete(g);
       }
       await this.succeeded(lane, item, result);
     } catch (error) {
@@ -321,6 +341,30 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       this.inFlight--;
       this.afterAttempt(lane);
     }
+  }
+
+  /**
+   * The abort signal for one send. Transports (client, axios) add an abort listener per call; on
+   * one signal shared for the queue's life that trips MaxListenersExceededWarning and, with a
+   * transport that never removes its listener, leaks without bound. A signal per send is safe but
+   * costs ~3 µs (an AbortSignal is an EventTarget), so sends share a signal for at most
+   * SENDS_PER_SIGNAL sends: listeners per signal stay bounded, and a generation is dropped (with
+   * whatever listeners were left on it) once its last send settles.
+   */
+  private signalFor(): SignalGeneration {
+    let g = this.generation;
+    if (!g || g.uses >= SENDS_PER_SIGNAL) {
+      const controller = new AbortController();
+      // Bounded by construction (uses × listeners per call), so the leak heuristic does not apply.
+      setMaxListeners(0, controller.signal);
+      if (this.stopReason) controller.abort(this.stopReason);
+      if (g && g.live === 0) this.generations.delete(g);
+      g = this.generation = { controller, uses: 0, live: 0 };
+      this.generations.add(g);
+    }
+    g.uses++;
+    g.live++;
+    return g;
   }
 
   private async succeeded(lane: Lane, item: Pending, result: unknown): Promise<void> {
