@@ -1,5 +1,10 @@
 /**
  * The middleware engine: Koa-style `(ctx, next)`, small, pure and defensive.
+ *
+ * Cost model: a chain whose middleware all finish synchronously (pass-through `return next()`,
+ * handlers that return nothing) runs without creating a promise: every level hands back the one
+ * shared, already-resolved {@link DONE}. Only a middleware that returns a promise of its own
+ * (an `async` function, `await next()`, a handler returning `ctx.reply(…)`) costs an `await`.
  */
 import { ComposeError } from './errors.js';
 
@@ -16,12 +21,22 @@ export type Middleware<C> = (ctx: C, next: Next) => unknown;
 export type ComposedMiddleware<C> = (ctx: C, next?: Next) => Promise<void>;
 
 /**
+ * The promise a chain returns when everything in it finished synchronously. Shared and already
+ * resolved; callers may compare against it (`result === DONE`) to skip an `await`.
+ */
+export const DONE: Promise<void> = Promise.resolve();
+
+/** The `next` of the last middleware when the caller gave none. */
+const END: Next = () => DONE;
+
+/**
  * Composes middleware into one, once (precompose at start, run per event).
  *
  * Every middleware is called at most once per event. It is an error (a rejected promise with a
  * {@link ComposeError}) to call `next()` twice, to call it after the middleware finished, or to
  * return before the promise of `next()` settled (a forgotten `await`). A throwing middleware
- * stops the chain: the error propagates to the caller (fail closed).
+ * stops the chain: the error propagates to the caller (fail closed). When every middleware
+ * finishes synchronously the result is {@link DONE}.
  * @example
  * const run = compose([logTiming, checkAcl, handler]);
  * await run(ctx);
@@ -34,42 +49,107 @@ export function compose<C>(middleware: readonly Middleware<C>[]): ComposedMiddle
       throw new TypeError(`compose(): middleware #${i} is ${typeof fn}, expected a function (ctx, next) => …`);
     }
   });
-  return (ctx: C, last?: Next): Promise<void> => dispatch(chain, ctx, last, 0);
+  if (chain.length === 0) return (_ctx: C, last?: Next): Promise<void> => (last ? callLast(last) : DONE);
+  return (ctx: C, last?: Next): Promise<void> => dispatch(chain, ctx, last ?? END, 0);
 }
 
-async function dispatch<C>(chain: readonly Middleware<C>[], ctx: C, last: Next | undefined, i: number): Promise<void> {
-  if (i === chain.length) {
-    if (last) await last();
-    return;
+// Step states: 0 = next not called, 1 = downstream pending, 2 = downstream settled, 3 = done.
+const IDLE = 0;
+const PENDING = 1;
+const SETTLED = 2;
+const FINISHED = 3;
+
+/**
+ * One middleware's run for one event. `next` is the only per-level closure; everything else a
+ * level needs is on this object, so a synchronous pass-through costs two small allocations.
+ */
+class Step<C> {
+  state = IDLE;
+  downstream: Promise<void> = DONE;
+  /** Set once the slow path awaits this middleware; a later `next()` is then watched too. */
+  slow = false;
+  readonly next: Next;
+
+  constructor(
+    readonly chain: readonly Middleware<C>[],
+    readonly ctx: C,
+    readonly last: Next,
+    readonly i: number,
+  ) {
+    this.next = () => this.callNext();
   }
-  const fn = chain[i] as Middleware<C>;
-  // 0 = next not called, 1 = downstream running, 2 = downstream settled, 3 = this middleware done
-  let state = 0;
-  const next: Next = () => {
-    if (state === 3) return Promise.reject(new ComposeError(`middleware #${i} called next() after it had finished; await next() inside the middleware`));
-    if (state !== 0) return Promise.reject(new ComposeError(`middleware #${i} called next() more than once`));
-    state = 1;
-    const downstream = dispatch(chain, ctx, last, i + 1);
-    // Registered before the caller can attach its own reaction, so it runs first on settle.
-    downstream.then(
-      () => {
-        state = 2;
-      },
-      () => {
-        state = 2;
-      },
-    );
+
+  callNext(): Promise<void> {
+    if (this.state === FINISHED) {
+      return Promise.reject(new ComposeError(`middleware #${this.i} called next() after it had finished; await next() inside the middleware`));
+    }
+    if (this.state !== IDLE) return Promise.reject(new ComposeError(`middleware #${this.i} called next() more than once`));
+    this.state = PENDING;
+    const downstream = dispatch(this.chain, this.ctx, this.last, this.i + 1);
+    this.downstream = downstream;
+    if (downstream === DONE) this.state = SETTLED;
+    else if (this.slow) this.watch();
     return downstream;
-  };
+  }
+
+  /** Marks the downstream settled when it does; registered before the caller needs the answer. */
+  watch(): void {
+    if (this.state !== PENDING) return;
+    const settle = (): void => {
+      if (this.state === PENDING) this.state = SETTLED;
+    };
+    this.downstream.then(settle, settle);
+  }
+}
+
+function dispatch<C>(chain: readonly Middleware<C>[], ctx: C, last: Next, i: number): Promise<void> {
+  if (i === chain.length) return last === END ? DONE : callLast(last);
+  const step = new Step(chain, ctx, last, i);
+  let out: unknown;
   try {
-    await fn(ctx, next);
+    out = (chain[i] as Middleware<C>)(ctx, step.next);
   } catch (error) {
-    state = 3;
+    step.state = FINISHED;
+    return Promise.reject(error);
+  }
+  if (out === step.downstream && step.state !== IDLE) {
+    // `return next()`: this middleware is done exactly when its downstream is.
+    if (out === DONE) step.state = FINISHED;
+    return out as Promise<void>;
+  }
+  if ((out === DONE || !isThenable(out)) && step.state !== PENDING) {
+    step.state = FINISHED;
+    return DONE;
+  }
+  return finish(step, out);
+}
+
+/** The slow path: the middleware returned a promise of its own, or left `next()` running. */
+async function finish<C>(step: Step<C>, out: unknown): Promise<void> {
+  step.slow = true;
+  step.watch();
+  try {
+    await out;
+  } catch (error) {
+    step.state = FINISHED;
     throw error;
   }
-  const pending = state === 1;
-  state = 3;
+  const pending = step.state === PENDING;
+  step.state = FINISHED;
   if (pending) {
-    throw new ComposeError(`middleware #${i} returned before next() finished; write \`await next()\` (or \`return next()\`)`);
+    throw new ComposeError(`middleware #${step.i} returned before next() finished; write \`await next()\` (or \`return next()\`)`);
   }
+}
+
+function callLast(last: Next): Promise<void> {
+  try {
+    const out = last();
+    return isThenable(out) ? (out as Promise<void>) : DONE;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
