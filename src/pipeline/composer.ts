@@ -2,8 +2,8 @@
  * `Composer`: where handlers are registered. Filters narrow the context type from the one event
  * table ({@link EventMap}); the chain is composed once and reused for every event.
  */
-import { compose, type ComposedMiddleware, type Middleware, type Next } from './compose.js';
-import { commandMiddleware, type CommandHandler } from './command/command-middleware.js';
+import { compose, DONE, type ComposedMiddleware, type Middleware, type Next } from './compose.js';
+import { CommandRouter, type CommandHandler } from './command/command-middleware.js';
 import type { ArgSchema } from './command/args.js';
 import { MAX_SCAN_CHARS } from './command/parse.js';
 import { CommandRegistry, type CommandInfo, type CommandOptions } from './command/registry.js';
@@ -28,7 +28,31 @@ interface Shared {
   readonly registry: CommandRegistry;
   readonly plugin: string | undefined;
   sealed: boolean;
+  /** Bumped by every registration anywhere in the tree; lanes built at an older version are rebuilt. */
+  version: number;
 }
+
+/** One registration in a composer's chain. */
+interface Entry<E extends FleepEvent> {
+  readonly fn: Middleware<Context<E>>;
+  /**
+   * Whether the entry can do anything for events of this type. An entry that cannot is left out
+   * of that type's lane, which is the same as it calling `next()` at once.
+   */
+  readonly matches: (type: EventType) => boolean;
+  /** Set on a command router, so that consecutive `command()` calls share it. */
+  readonly router?: CommandRouter;
+}
+
+/** The chain of one event type, composed once. */
+interface Lane<E extends FleepEvent> {
+  readonly version: number;
+  readonly size: number;
+  readonly run: ComposedMiddleware<Context<E>>;
+}
+
+const ALL_TYPES = (): boolean => true;
+const NEW_MESSAGE = (type: EventType): boolean => type === 'message.new';
 
 /**
  * Options of {@link Composer}.
@@ -45,18 +69,31 @@ const QUERIES = new Set<string>([...EVENT_TYPES, 'message', 'task', 'reaction', 
 
 /**
  * A tree of middleware.
+ *
+ * Every registration knows which event types it can act on (`on`, `hears`, `command`,
+ * `reaction`, `task`, `pin`; `use` and `filter` take all), and the chain is composed once per
+ * event type ("lane"), so an event only meets the middleware that could match it: a new message
+ * never calls a reaction, task or pin handler. Leaving a middleware out of a lane is exactly
+ * what it would have done there (call `next()`), so the order of everything that does run is
+ * the order of registration. A `filter` predicate runs only for event types its branch has
+ * middleware for.
+ *
+ * Commands registered one after another share one {@link CommandRouter} (one map lookup per
+ * message instead of one middleware per command); anything registered between two commands
+ * starts a new router, so it still runs between them.
  * @example
  * const bot = new Composer();
  * bot.on('message.pinned', (ctx) => ctx.reply(`Pinned: ${ctx.event.message.text}`));
  * bot.command('ping', {}, (ctx) => ctx.reply('pong'));
  */
 export class Composer<E extends FleepEvent = FleepEvent> {
-  private readonly chain: Array<Middleware<Context<E>>> = [];
-  private composed: ComposedMiddleware<Context<E>> | undefined;
+  private readonly chain: Array<Entry<E>> = [];
+  private readonly lanes = new Map<EventType, Lane<E>>();
   private readonly shared: Shared;
+  private readonly runner: ComposedMiddleware<Context<E>> = (ctx, next) => this.lane(ctx.event.type).run(ctx, next);
 
   constructor(options: ComposerOptions = {}, shared?: Shared) {
-    this.shared = shared ?? { registry: options.registry ?? new CommandRegistry(), plugin: options.plugin, sealed: false };
+    this.shared = shared ?? { registry: options.registry ?? new CommandRegistry(), plugin: options.plugin, sealed: false, version: 0 };
   }
 
   /** The plugin this composer registers for, if any. */
@@ -75,8 +112,8 @@ export class Composer<E extends FleepEvent = FleepEvent> {
     for (const [i, m] of middleware.entries()) {
       if (typeof m !== 'function') throw new TypeError(`use(): argument ${i + 1} is ${typeof m}, expected a middleware function (ctx, next) => …`);
     }
-    this.chain.push(...middleware);
-    this.composed = undefined;
+    for (const fn of middleware) this.chain.push({ fn, matches: ALL_TYPES });
+    this.shared.version++;
     return this;
   }
 
@@ -94,7 +131,7 @@ export class Composer<E extends FleepEvent = FleepEvent> {
       }
       for (const t of EVENT_TYPES) if (matchesQuery(t, q)) types.add(t);
     }
-    return this.branch<Filtered<E, Q>>((ctx) => types.has(ctx.event.type), middleware);
+    return this.branch<Filtered<E, Q>>(undefined, types, middleware);
   }
 
   /**
@@ -106,7 +143,7 @@ export class Composer<E extends FleepEvent = FleepEvent> {
   filter(predicate: (ctx: Context<E>) => boolean | Promise<boolean>, ...middleware: Array<Middleware<Context<E>>>): Composer<E> {
     this.guard('filter', '');
     if (typeof predicate !== 'function') throw new TypeError('filter(predicate): predicate must be a function (ctx) => boolean');
-    return this.branch<E>(predicate, middleware);
+    return this.branch<E>(predicate, undefined, middleware);
   }
 
   /** Registers a command (prefix, @mention, or plain text in a direct conversation). */
@@ -118,7 +155,15 @@ export class Composer<E extends FleepEvent = FleepEvent> {
     const fn = typeof options === 'function' ? options : handler;
     if (typeof fn !== 'function') throw new TypeError(`command('${name}', options, handler): the handler must be a function (ctx) => …`);
     const def = this.shared.registry.register(name, { ...opts, plugin: opts.plugin ?? this.shared.plugin });
-    return this.push(commandMiddleware(this.shared.registry, def, fn));
+    const last = this.chain[this.chain.length - 1];
+    if (last?.router !== undefined) {
+      last.router.add(def, fn);
+      this.shared.version++;
+      return this;
+    }
+    const router = new CommandRouter(this.shared.registry);
+    router.add(def, fn);
+    return this.push(router.middleware as Middleware<Context<E>>, NEW_MESSAGE, router);
   }
 
   /**
@@ -129,26 +174,29 @@ export class Composer<E extends FleepEvent = FleepEvent> {
     this.guard('hears', String(pattern));
     const re = typeof pattern === 'string' ? new RegExp(`^\\s*${escapeRegExp(pattern)}\\s*$`, 'i') : pattern;
     if (!(re instanceof RegExp)) throw new TypeError('hears(pattern, handler): pattern must be a RegExp or a string');
-    return this.push(async (ctx, next) => {
-      if (ctx.event.type !== 'message.new') return next();
+    // Synchronous: a text that does not match costs one regex run and `next()`.
+    return this.push((ctx, next) => {
       const text = ctx.text;
       re.lastIndex = 0;
       const m = re.exec(text.length > MAX_SCAN_CHARS ? text.slice(0, MAX_SCAN_CHARS) : text);
       if (m === null) return next();
       ctx.match = m;
       return handler(ctx as unknown as HearsContext, next);
-    });
+    }, NEW_MESSAGE);
   }
 
   /** Handles `reaction.added` events with one of the given emoji. */
   reaction(emoji: string | readonly string[], handler: Middleware<Context<EventMap['reaction.added']>>): this {
     const set = new Set(typeof emoji === 'string' ? [emoji] : emoji);
     this.guard('reaction', [...set].map((e) => `'${e}'`).join(', '));
-    return this.push((ctx, next) => {
-      const e = ctx.event as FleepEvent;
-      if (e.type !== 'reaction.added' || !set.has(e.emoji)) return next();
-      return handler(ctx as unknown as Context<EventMap['reaction.added']>, next);
-    });
+    return this.push(
+      (ctx, next) => {
+        const e = ctx.event as FleepEvent;
+        if (e.type !== 'reaction.added' || !set.has(e.emoji)) return next();
+        return handler(ctx as unknown as Context<EventMap['reaction.added']>, next);
+      },
+      (type) => type === 'reaction.added',
+    );
   }
 
   /** Handles task events: one kind (`'done'`) or, without a kind, all of them. */
@@ -160,13 +208,19 @@ export class Composer<E extends FleepEvent = FleepEvent> {
     this.guard('task', typeof kind === 'function' ? '' : `'${kind}'`);
     if (!QUERIES.has(query)) throw new TypeError(`task(kind, handler): kind must be created, done, reopened or assigned, got ${JSON.stringify(kind)}`);
     if (typeof fn !== 'function') throw new TypeError('task(kind, handler): the handler must be a function');
-    return this.push((ctx, next) => (matchesQuery(ctx.event.type, query) ? fn(ctx as unknown as Context<never>, next) : next()));
+    return this.push(
+      (ctx, next) => (matchesQuery(ctx.event.type, query) ? fn(ctx as unknown as Context<never>, next) : next()),
+      (type) => matchesQuery(type, query),
+    );
   }
 
   /** Handles `message.pinned`. */
   pin(handler: Middleware<Context<EventMap['message.pinned']>>): this {
     this.guard('pin', '');
-    return this.push((ctx, next) => (ctx.event.type === 'message.pinned' ? handler(ctx as unknown as Context<EventMap['message.pinned']>, next) : next()));
+    return this.push(
+      (ctx, next) => (ctx.event.type === 'message.pinned' ? handler(ctx as unknown as Context<EventMap['message.pinned']>, next) : next()),
+      (type) => type === 'message.pinned',
+    );
   }
 
   /**
@@ -178,35 +232,46 @@ export class Composer<E extends FleepEvent = FleepEvent> {
     if (typeof handler !== 'function') throw new TypeError('errorBoundary(handler, ...middleware): handler must be a function (error, ctx) => …');
     const inner = new Composer<E>({}, this.shared);
     inner.use(...middleware);
-    this.push(async (ctx, next) => {
-      let downstream = false;
-      try {
-        await inner.run(ctx, async () => {
-          downstream = true;
-          await next();
-        });
-      } catch (error) {
-        if (downstream) throw error;
-        await handler(toMiddlewareError(error, ctx as Context, this.shared.plugin), ctx as Context);
-      }
-    });
+    this.push(
+      async (ctx, next) => {
+        let downstream = false;
+        try {
+          await inner.run(ctx, () => {
+            downstream = true;
+            return next();
+          });
+        } catch (error) {
+          if (downstream) throw error;
+          await handler(toMiddlewareError(error, ctx as Context, this.shared.plugin), ctx as Context);
+        }
+      },
+      (type) => inner.handles(type),
+    );
     return inner;
   }
 
-  /** The composed middleware (composed once, cached until the next registration). */
+  /**
+   * The composed middleware: picks the event type's lane (composed once, rebuilt only after a
+   * registration) and runs it.
+   */
   middleware(): ComposedMiddleware<Context<E>> {
-    return (this.composed ??= compose(this.chain));
+    return this.runner;
   }
 
   /** Runs the chain for one event. */
   run(ctx: Context<E>, next?: Next): Promise<void> {
-    return this.middleware()(ctx, next);
+    return this.lane(ctx.event.type).run(ctx, next);
   }
 
-  /** Forbids further registrations (the bot has started); also composes the chain now. */
+  /** Whether any registration of this composer can act on events of `type`. */
+  handles(type: EventType): boolean {
+    return this.lane(type).size > 0;
+  }
+
+  /** Forbids further registrations (the bot has started); also composes every lane now. */
   seal(): void {
     this.shared.sealed = true;
-    this.middleware();
+    for (const type of EVENT_TYPES) this.lane(type);
   }
 
   /** Whether {@link seal} was called. */
@@ -219,19 +284,42 @@ export class Composer<E extends FleepEvent = FleepEvent> {
     return this.shared.registry.commands();
   }
 
-  private push(middleware: Middleware<Context<E>>): this {
-    this.chain.push(middleware);
-    this.composed = undefined;
+  private lane(type: EventType): Lane<E> {
+    let lane = this.lanes.get(type);
+    if (lane === undefined || lane.version !== this.shared.version) {
+      const fns: Array<Middleware<Context<E>>> = [];
+      for (const entry of this.chain) if (entry.matches(type)) fns.push(entry.fn);
+      lane = { version: this.shared.version, size: fns.length, run: fns.length === 0 ? passThrough : compose(fns) };
+      this.lanes.set(type, lane);
+    }
+    return lane;
+  }
+
+  private push(fn: Middleware<Context<E>>, matches: (type: EventType) => boolean = ALL_TYPES, router?: CommandRouter): this {
+    this.chain.push(router === undefined ? { fn, matches } : { fn, matches, router });
+    this.shared.version++;
     return this;
   }
 
-  private branch<D extends FleepEvent>(predicate: (ctx: Context<E>) => boolean | Promise<boolean>, middleware: ReadonlyArray<Middleware<Context<D>>>): Composer<D> {
+  /** A child composer behind a type set (`on`) or a predicate (`filter`). */
+  private branch<D extends FleepEvent>(
+    predicate: ((ctx: Context<E>) => boolean | Promise<boolean>) | undefined,
+    types: ReadonlySet<EventType> | undefined,
+    middleware: ReadonlyArray<Middleware<Context<D>>>,
+  ): Composer<D> {
     const child = new Composer<D>({}, this.shared);
     child.use(...middleware);
-    this.push(async (ctx, next) => {
-      if (await predicate(ctx)) return child.run(ctx as unknown as Context<D>, next);
-      return next();
-    });
+    const matches = types === undefined ? (type: EventType) => child.handles(type) : (type: EventType) => types.has(type) && child.handles(type);
+    if (predicate === undefined) {
+      // The lane already guarantees the type.
+      this.push((ctx, next) => child.run(ctx as unknown as Context<D>, next), matches);
+      return child;
+    }
+    this.push((ctx, next) => {
+      const ok = predicate(ctx);
+      if (ok === true || ok === false) return ok ? child.run(ctx as unknown as Context<D>, next) : next();
+      return Promise.resolve(ok).then((yes) => (yes ? child.run(ctx as unknown as Context<D>, next) : next()));
+    }, matches);
     return child;
   }
 
@@ -249,6 +337,10 @@ export class Composer<E extends FleepEvent = FleepEvent> {
 export function toMiddlewareError(error: unknown, ctx: Context, plugin: string | undefined): MiddlewareError {
   if (error instanceof MiddlewareError) return error;
   return new MiddlewareError({ eventId: ctx.event.id, plugin, cause: error });
+}
+
+function passThrough<C>(_ctx: C, next?: Next): Promise<void> {
+  return next === undefined ? DONE : next();
 }
 
 function escapeRegExp(s: string): string {

@@ -37,38 +37,93 @@ export function replyQuietly(ctx: Context, text: string): void {
   }
 }
 
-/** Builds the middleware of one registered command. */
+/**
+ * The commands registered one after another on one composer, routed by ONE middleware: it reads
+ * the message's addressing once (`ctx.command`, parsed lazily and cached on the context), looks
+ * the name or alias up in the registry and runs only that command's chain (ACL → cooldowns →
+ * args → handler). A message that addresses none of these commands costs one synchronous call
+ * and goes on with `next()`; no ACL, cooldown or argument code runs for it.
+ *
+ * Order: the composer starts a new router whenever something other than a command was
+ * registered in between, so `command a; use(mw); command b` still runs `mw` before `b` (and
+ * not before `a`), exactly as one middleware per command would.
+ */
+export class CommandRouter {
+  private readonly handlers = new Map<CommandDefinition, CommandHandler<ArgSchema>>();
+
+  constructor(private readonly registry: CommandRegistry) {}
+
+  /** Adds a registered command (its definition from `registry.register`) and its handler. */
+  add<S extends ArgSchema>(def: CommandDefinition, handler: CommandHandler<S>): void {
+    this.handlers.set(def, handler as unknown as CommandHandler<ArgSchema>);
+  }
+
+  /** How many commands this router holds. */
+  get size(): number {
+    return this.handlers.size;
+  }
+
+  /** The router as a middleware (one function, made once). */
+  readonly middleware: Middleware<Context> = (ctx, next) => {
+    const cmd = ctx.command;
+    if (cmd === undefined) return next();
+    const def = this.registry.resolve(cmd.name);
+    const handler = def === undefined ? undefined : this.handlers.get(def);
+    if (handler === undefined) return next();
+    const accountId = ctx.actorId;
+    if (accountId === undefined) return next();
+    return runCommand(this.registry, def as CommandDefinition, handler, ctx, cmd, accountId);
+  };
+}
+
+/**
+ * Builds the middleware of one registered command (a router holding just it).
+ * @example composer.use(commandMiddleware(registry, registry.register('ping', {}), (ctx) => ctx.reply('pong')))
+ */
 export function commandMiddleware<S extends ArgSchema>(
   registry: CommandRegistry,
   def: CommandDefinition,
   handler: CommandHandler<S>,
 ): Middleware<Context> {
-  return async (ctx, next) => {
-    const cmd = ctx.command;
-    if (cmd === undefined || registry.resolve(cmd.name) !== def) return next();
-    const accountId = ctx.actorId;
-    if (accountId === undefined) return next();
-    const prefix = ctx.deps.config.prefix;
-    if (!registry.canRun(def, accountId, ctx.conversationId, ctx.isDirect)) {
-      ctx.deps.logger.warn(
-        { accountId, command: def.name, conversationId: ctx.conversationId, plugin: def.plugin, eventId: ctx.event.id },
-        'command denied by ACL',
-      );
-      replyQuietly(ctx, `You are not allowed to run ${prefix}${def.name}.`);
-      return;
-    }
-    if (!(await withinCooldowns(registry, def, ctx, accountId))) return;
-    let args: ArgsOf<S>;
-    try {
-      args = parseArgs(def.args as S, cmd.argText, { contacts: ctx.deps.contacts, now: ctx.deps.clock.now() });
-    } catch (error) {
-      if (!(error instanceof ArgError)) throw error;
-      replyQuietly(ctx, `${capitalise(error.message)}. Usage: ${registry.usage(def, prefix)}`);
-      return;
-    }
-    ctx.args = args;
-    await handler(ctx as CommandContext<S>);
-  };
+  const router = new CommandRouter(registry);
+  router.add(def, handler);
+  return router.middleware;
+}
+
+/** ACL, cooldowns, args, handler. Synchronous unless a cooldown applies or the handler is async. */
+function runCommand(
+  registry: CommandRegistry,
+  def: CommandDefinition,
+  handler: CommandHandler<ArgSchema>,
+  ctx: Context,
+  cmd: ParsedCommand,
+  accountId: string,
+): unknown {
+  const prefix = ctx.deps.config.prefix;
+  if (!registry.canRun(def, accountId, ctx.conversationId, ctx.isDirect)) {
+    ctx.deps.logger.warn(
+      { accountId, command: def.name, conversationId: ctx.conversationId, plugin: def.plugin, eventId: ctx.event.id },
+      'command denied by ACL',
+    );
+    replyQuietly(ctx, `You are not allowed to run ${prefix}${def.name}.`);
+    return undefined;
+  }
+  if (registry.settings.cooldown === false && def.cooldown === false) return runHandler(registry, def, handler, ctx, cmd);
+  return withinCooldowns(registry, def, ctx, accountId).then((ok) => (ok ? runHandler(registry, def, handler, ctx, cmd) : undefined));
+}
+
+function runHandler(registry: CommandRegistry, def: CommandDefinition, handler: CommandHandler<ArgSchema>, ctx: Context, cmd: ParsedCommand): unknown {
+  let args: ArgsOf<ArgSchema>;
+  try {
+    args = parseArgs(def.args, cmd.argText, { contacts: ctx.deps.contacts, now: ctx.deps.clock.now() });
+  } catch (error) {
+    if (!(error instanceof ArgError)) throw error;
+    replyQuietly(ctx, `${capitalise(error.message)}. Usage: ${registry.usage(def, ctx.deps.config.prefix)}`);
+    return undefined;
+  }
+  ctx.args = args;
+  // Returned, not awaited here: compose awaits a returned promise, as it did `await handler(ctx)`.
+  return handler(ctx as CommandContext<ArgSchema>);
 }
 
 async function withinCooldowns(registry: CommandRegistry, def: CommandDefinition, ctx: Context, accountId: string): Promise<boolean> {
