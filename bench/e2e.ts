@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { FleepClient } from '../src/api/client.js';
 import type { MessageRecord } from '../src/api/records.js';
 import { startSandbox } from '../src/sandbox/index.js';
+import { tsLoader } from './lib/loader.js';
 import { percentile } from './lib/stats.js';
 import { makeWorkload, textOf } from './lib/workload.js';
 
@@ -37,7 +38,7 @@ export interface E2eResult {
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 function child(args: string[]): { proc: ChildProcess; firstLine: Promise<string> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...tsLoader(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const firstLine = new Promise<string>((resolve, reject) => {
     let buf = '';
     proc.stdout!.on('data', (d: Buffer) => {
@@ -77,7 +78,7 @@ export async function runE2e(options: { store?: 'memory' | 'sqlite'; messages?: 
     const convs: string[] = [];
     for (let c = 0; c < convCount; c++) convs.push((await people[0]!.createConversation({ topic: `bench ${c}`, accountIds: members })).header.conversation_id);
     const startHorizon = (await people[0]!.accountSync()).event_horizon;
-    const b = child([`${here}e2e-bot.ts`, url, store]);
+    const b = child([`${here}e2e-bot.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, url, store]);
     bot = b.proc;
     await b.firstLine;
 

@@ -13,6 +13,7 @@ import { runE2e, type E2eResult } from './e2e.js';
 import { runMemory, type MemoryReport } from './memory.js';
 import { runOutbound, type OutboundReport } from './outbound.js';
 import { round } from './lib/stats.js';
+import { tsLoader } from './lib/loader.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +28,7 @@ const { values } = parseArgs({
 
 if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
   // Heap-after-GC readings need --expose-gc: run again with it.
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', ...tsLoader(import.meta.url), fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 

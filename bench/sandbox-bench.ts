@@ -13,6 +13,7 @@
  * node flags for the server, e.g. `--trace-gc`). Not a test.
  */
 import { spawn } from 'node:child_process';
+import { tsLoader } from './lib/loader.js';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
@@ -70,7 +71,7 @@ function selfCpuMs(): number {
 async function main(): Promise<void> {
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sbx/prof'] : [];
   const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...prof, ...flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...prof, ...flags, ...tsLoader(import.meta.url), fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
   // The server prints its URL on a line of its own; anything else (e.g. --trace-gc) goes to
   // stderr, and the pipe keeps being drained so it never fills.
   const lines = createInterface({ input: child.stdout });
