@@ -11,9 +11,14 @@ interface Waiter {
 export class Settlements {
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly recent = new Map<string, Outcome>();
+  /** Ids in `recent`, oldest at `next` once full (a ring: no iterator per eviction). */
+  private readonly order: string[];
+  private next = 0;
 
   /** @param remember how many recent outcomes to keep. */
-  constructor(private readonly remember = 256) {}
+  constructor(private readonly remember = 256) {
+    this.order = [];
+  }
 
   /** A promise for the outcome of entry `id`; rejects at once when `closed` and it is unknown. */
   waitFor(id: string, closed: boolean): Promise<unknown> {
@@ -52,7 +57,17 @@ export class Settlements {
         else w.reject(outcome.error);
       }
     }
+    if (this.recent.has(id)) {
+      this.recent.set(id, outcome);
+      return;
+    }
+    if (this.order.length < this.remember) {
+      this.order.push(id);
+    } else {
+      this.recent.delete(this.order[this.next]!);
+      this.order[this.next] = id;
+      this.next = (this.next + 1) % this.remember;
+    }
     this.recent.set(id, outcome);
-    if (this.recent.size > this.remember) this.recent.delete(this.recent.keys().next().value as string);
   }
 }

@@ -55,7 +55,7 @@ describe('OutboundQueue abort signals', () => {
     expect(maxListeners).toBeLessThanOrEqual(16);
   });
 
-  it('aborts every send in flight at the stop deadline, each through its own signal, with a reason', async () => {
+  it('aborts every send in flight at the stop deadline, with the stop reason', async () => {
     const h = await createHarness();
     for (let c = 0; c < 5; c++) await h.enqueue(`conv-${c}`, 1);
     const reasons: unknown[] = [];

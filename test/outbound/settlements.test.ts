@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { OutboundStoppedError } from '../../src/outbound/errors.js';
+import { Settlements } from '../../src/outbound/settlements.js';
+
+describe('Settlements', () => {
+  it('answers late callers from the last `remember` outcomes and forgets older ones, oldest first', async () => {
+    const s = new Settlements(3);
+    for (let i = 1; i <= 5; i++) s.resolve(`id-${i}`, i);
+    s.reject('id-6', new Error('refused'));
+    // Kept: 4, 5, 6 (three); 1..3 were forgotten in the order they came.
+    await expect(s.waitFor('id-4', true)).resolves.toBe(4);
+    await expect(s.waitFor('id-5', true)).resolves.toBe(5);
+    await expect(s.waitFor('id-6', true)).rejects.toThrow('refused');
+    for (const old of ['id-1', 'id-2', 'id-3']) await expect(s.waitFor(old, true)).rejects.toBeInstanceOf(OutboundStoppedError);
+    // Settling a kept id again updates it without evicting another.
+    s.resolve('id-5', 'again');
+    await expect(s.waitFor('id-5', true)).resolves.toBe('again');
+    await expect(s.waitFor('id-4', true)).resolves.toBe(4);
+  });
+
+  it('settles open waiters and rejects the rest on close', async () => {
+    const s = new Settlements();
+    const a = s.waitFor('a', false);
+    const b = s.waitFor('b', false);
+    s.resolve('a', { ok: 1 });
+    s.close();
+    await expect(a).resolves.toEqual({ ok: 1 });
+    await expect(b).rejects.toBeInstanceOf(OutboundStoppedError);
+  });
+});
