@@ -7,7 +7,7 @@ import type { Effect } from '../api/effects.js';
 import { isMarkup, toWireText, type Markup } from '../api/markup.js';
 import type { FleepRecord } from '../api/records.js';
 import type { KvWrite } from '../store/store.js';
-import { parseAddressing, type ParsedCommand } from './command/parse.js';
+import { parseAddressing, type AddressingInput, type ParsedCommand } from './command/parse.js';
 import type { ContactInfo, ContextDeps, EffectResult } from './deps.js';
 import { ContextError } from './errors.js';
 import type { EventType, FleepEvent, MessageView } from './events.js';
@@ -35,6 +35,18 @@ export type Sender = ContactInfo;
 const NO_MENTIONS: readonly string[] = Object.freeze([]);
 
 /**
+ * The one addressing input every context parses with. `parseAddressing` is synchronous and
+ * calls `isDirect` only while it runs, so filling this in just before the call is safe and
+ * saves an object and a closure per new message.
+ */
+let addressingOf: Context | undefined;
+const ADDRESSING: AddressingInput = {
+  prefix: '',
+  botAddress: '',
+  isDirect: () => addressingOf?.isDirect ?? false,
+};
+
+/**
  * The context of one event.
  * @example
  * bot.on('message.new', async (ctx) => { if (ctx.text === 'ping') await ctx.reply('pong'); });
@@ -42,11 +54,10 @@ const NO_MENTIONS: readonly string[] = Object.freeze([]);
 export class Context<E extends FleepEvent = FleepEvent> {
   /** The `hears` match, when a `hears` pattern matched. */
   match: RegExpExecArray | undefined = undefined;
-  /** Parsed command arguments, set before a command handler runs. */
-  args: Record<string, unknown> = {};
   /** The plugin whose handlers are running (sets the scope of `ctx.store`). */
   plugin: string | undefined = undefined;
 
+  private argsBag: Record<string, unknown> | undefined = undefined;
   private stateBag: Record<string, unknown> | undefined;
   private writes: KvWrite[] | undefined;
   private parsed: ParsedCommand | null | undefined;
@@ -117,18 +128,22 @@ export class Context<E extends FleepEvent = FleepEvent> {
     return this.message?.mentionIds ?? NO_MENTIONS;
   }
 
-  /** The command this message addressed to the bot (new messages only), else `undefined`. */
+  /** Parsed command arguments, set before a command handler runs (`{}` until then). */
+  get args(): Record<string, unknown> {
+    return (this.argsBag ??= {});
+  }
+
+  set args(value: Record<string, unknown>) {
+    this.argsBag = value;
+  }
+
+  /** The command this message addressed to the bot (new messages only), else `undefined`. Parsed once. */
   get command(): ParsedCommand | undefined {
     if (this.parsed === undefined) {
       this.parsed = null;
       const e = this.event;
       if (e.type === 'message.new' && e.message.authorId !== this.deps.botAccountId) {
-        this.parsed =
-          parseAddressing(e.message.text, {
-            prefix: this.deps.config.prefix,
-            botAddress: this.deps.botAddress,
-            isDirect: () => this.isDirect,
-          }) ?? null;
+        this.parsed = parseCommandOf(this, e.message.text) ?? null;
       }
     }
     return this.parsed ?? undefined;
@@ -142,6 +157,16 @@ export class Context<E extends FleepEvent = FleepEvent> {
   /** Key/value writes buffered by this event's handlers; the runtime commits them with the event. */
   get pendingWrites(): KvWrite[] {
     return (this.writes ??= []);
+  }
+
+  /** How many writes are buffered, without creating the buffer (the host's mark before a plugin runs). */
+  get pendingWriteCount(): number {
+    return this.writes?.length ?? 0;
+  }
+
+  /** Drops the writes buffered after the first `count` (a failed plugin's, R-38). */
+  dropWritesAfter(count: number): void {
+    if (this.writes !== undefined && this.writes.length > count) this.writes.length = count;
   }
 
   /** Plugin-scoped state: `plugin`, `conversation` and `account` views. */
@@ -268,6 +293,17 @@ export class Context<E extends FleepEvent = FleepEvent> {
       return `ctx.${helper}() needs a conversation: this schedule job has none. Use ctx.send(conversationId, text) or create the job with conversationId.`;
     }
     return `ctx.${helper}() needs a conversation: ${describe(this.event.type)} has none. Use ctx.send(conversationId, text).`;
+  }
+}
+
+function parseCommandOf(ctx: Context, text: string): ParsedCommand | undefined {
+  ADDRESSING.prefix = ctx.deps.config.prefix;
+  ADDRESSING.botAddress = ctx.deps.botAddress;
+  addressingOf = ctx;
+  try {
+    return parseAddressing(text, ADDRESSING);
+  } finally {
+    addressingOf = undefined;
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
-import { compose, type ComposedMiddleware, type Middleware } from './compose.js';
+import { compose, DONE, type ComposedMiddleware, type Middleware } from './compose.js';
 import { replyUnknownCommand } from './command/command-middleware.js';
 import { CommandRegistry, type CommandInfo, type CommandSettings } from './command/registry.js';
 import { toMiddlewareError, type ErrorHandler } from './composer.js';
@@ -53,6 +53,10 @@ export interface HandleResult {
   errors: MiddlewareError[];
 }
 
+/** The answer for an event on which nothing failed: shared, so do not mutate it. */
+const OK: HandleResult = Object.freeze({ ok: true, errors: Object.freeze([]) as unknown as MiddlewareError[] });
+const OK_PROMISE: Promise<HandleResult> = Promise.resolve(OK);
+
 interface Loaded {
   plugin: Plugin<unknown>;
   bot: PluginBot<unknown>;
@@ -72,6 +76,8 @@ export class PluginHost {
   private run: ComposedMiddleware<Context> | undefined;
   private sealed = false;
   private readonly hostErrors = { errors: 0, errorHandlerFailures: 0 };
+  /** Errors reported so far (any event); unchanged across a handling means it had none. */
+  private reported = 0;
 
   constructor(private readonly options: PluginHostOptions) {
     if (!options || typeof options.logger?.error !== 'function') throw new TypeError('new PluginHost({ logger }) needs a logger');
@@ -191,17 +197,16 @@ export class PluginHost {
     }
   }
 
-  /** Handles one event: global middleware, then each plugin in isolation. Never rejects. */
-  async handle(ctx: Context): Promise<HandleResult> {
-    try {
-      await this.chain()(ctx);
-    } catch (error) {
-      ctx.plugin = undefined;
-      this.hostErrors.errors++;
-      await this.report(toMiddlewareError(error, ctx, undefined), ctx, undefined);
-    }
-    const errors = this.failures.get(ctx) ?? [];
-    return { ok: errors.length === 0, errors };
+  /**
+   * Handles one event: global middleware, then each plugin in isolation. Never rejects. When
+   * nothing failed the result is one shared `{ ok: true, errors: [] }` (do not mutate it), and
+   * when every middleware finished synchronously no promise is created for the event.
+   */
+  handle(ctx: Context): Promise<HandleResult> {
+    const before = this.reported;
+    const out = this.chain()(ctx);
+    if (out === DONE && this.reported === before) return OK_PROMISE;
+    return this.settle(out, ctx, before);
   }
 
   /** Every command, for help. */
@@ -217,29 +222,58 @@ export class PluginHost {
     return out;
   }
 
-  private chain(): ComposedMiddleware<Context> {
-    return (this.run ??= compose([...this.global, (ctx: Context) => this.runPlugins(ctx)]));
+  private async settle(out: Promise<void>, ctx: Context, before: number): Promise<HandleResult> {
+    try {
+      await out;
+    } catch (error) {
+      ctx.plugin = undefined;
+      this.hostErrors.errors++;
+      await this.report(toMiddlewareError(error, ctx, undefined), ctx, undefined);
+    }
+    if (this.reported === before) return OK;
+    const errors = this.failures.get(ctx);
+    return errors === undefined ? OK : { ok: false, errors };
   }
 
-  private async runPlugins(ctx: Context): Promise<void> {
-    for (const l of this.loaded) {
+  private chain(): ComposedMiddleware<Context> {
+    return (this.run ??= compose([...this.global, (ctx: Context) => this.runPlugins(ctx, 0)]));
+  }
+
+  /** Runs the plugins from `from` on; stays synchronous until one returns a pending promise. */
+  private runPlugins(ctx: Context, from: number): Promise<void> {
+    for (let i = from; i < this.loaded.length; i++) {
+      const l = this.loaded[i] as Loaded;
       ctx.plugin = l.plugin.name;
-      const mark = ctx.pendingWrites.length;
+      const mark = ctx.pendingWriteCount;
       l.counters.handled++;
-      try {
-        await l.bot.run(ctx);
-      } catch (error) {
-        // Fail closed for this plugin: its half-done state changes for this event are dropped.
-        ctx.pendingWrites.length = mark;
-        l.counters.errors++;
-        await this.report(toMiddlewareError(error, ctx, l.plugin.name), ctx, l);
-      }
+      const out = l.bot.run(ctx);
+      if (out !== DONE) return this.awaitPlugin(ctx, i, mark, out);
     }
+    this.afterPlugins(ctx);
+    return DONE;
+  }
+
+  private async awaitPlugin(ctx: Context, i: number, mark: number, out: Promise<void>): Promise<void> {
+    const l = this.loaded[i] as Loaded;
+    try {
+      await out;
+    } catch (error) {
+      // Fail closed for this plugin: its half-done state changes for this event are dropped.
+      ctx.dropWritesAfter(mark);
+      l.counters.errors++;
+      await this.report(toMiddlewareError(error, ctx, l.plugin.name), ctx, l);
+    }
+    const rest = this.runPlugins(ctx, i + 1);
+    if (rest !== DONE) await rest;
+  }
+
+  private afterPlugins(ctx: Context): void {
     ctx.plugin = undefined;
     if (this.options.unknownCommandReply !== false) replyUnknownCommand(this.registry, ctx);
   }
 
   private async report(error: MiddlewareError, ctx: Context, owner: Loaded | undefined): Promise<void> {
+    this.reported++;
     const list = this.failures.get(ctx);
     if (list) list.push(error);
     else this.failures.set(ctx, [error]);
