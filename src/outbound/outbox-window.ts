@@ -23,6 +23,12 @@ export class OutboxWindow {
   /** The last scan stopped because the window was full: the store may hold more. */
   storeHasMore = false;
   private scanSeq = 0;
+  /** Entries removed (sent or dead-lettered) so far. */
+  private removed = 0;
+  /** Pending entries in the store at the last count (held ones included); undefined: none beyond memory. */
+  private storeCount: number | undefined;
+  private removedAtCount = 0;
+  private countedAt = 0;
 
   /**
    * @param store the outbox.
@@ -94,6 +100,33 @@ export class OutboxWindow {
   remove(lane: Lane): void {
     lane.shift();
     this.held--;
+    this.removed++;
+  }
+
+  /**
+   * Entries pending: held plus those the store holds beyond the window, as of the last
+   * {@link countStore} lowered by the entries removed since (never below `held`).
+   */
+  get pending(): number {
+    return this.storeCount === undefined ? this.held : Math.max(this.held, this.storeCount - (this.removed - this.removedAtCount));
+  }
+
+  /**
+   * Re-counts the store's pending entries, at most once per `everyMs`, while the store holds more
+   * than memory (the count costs a query); otherwise `pending` is just `held`.
+   */
+  async countStore(now: number, everyMs: number): Promise<void> {
+    if (!this.storeHasMore && this.refill.size === 0) {
+      this.storeCount = undefined;
+      return;
+    }
+    if (this.storeCount !== undefined && now - this.countedAt < everyMs) return;
+    this.countedAt = now;
+    // Taken before the read: entries removed meanwhile are then at worst subtracted twice (bounded
+    // by the sends in flight, and `pending` never drops below `held`).
+    const removed = this.removed;
+    this.storeCount = await this.store.outboxSize();
+    this.removedAtCount = removed;
   }
 
   private add(entry: OutboxEntry, refilling: boolean): void {

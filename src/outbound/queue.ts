@@ -7,7 +7,6 @@
  * every retry re-uses its `client_req_id`, so a crash between "sent" and "marked done" re-sends it
  * after restart with the same id and Fleep de-duplicates it.
  */
-import { setMaxListeners } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 import type { Effect } from '../api/effects.js';
 import type { OutboxEntry } from '../store/store.js';
@@ -20,13 +19,20 @@ import type { Pending } from './lanes.js';
 import { OutboxWindow } from './outbox-window.js';
 import { resolveOptions } from './queue-options.js';
 import type { OutboundQueueOptions, ResolvedOptions } from './queue-options.js';
+import { SendSignals } from './send-signals.js';
 import { Settlements } from './settlements.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** Counters and gauges for metrics. */
 export interface OutboundStats {
-  /** Entries held in memory (queued, waiting or in flight); more may wait in the store. */
+  /**
+   * Entries pending: those held in memory plus those still waiting in the store beyond the
+   * in-memory window. While the window is full the store's share is counted at most once a second
+   * (and lowered as entries are sent), so entries committed since the last count show up late.
+   */
   depth: number;
+  /** Entries held in memory (queued, waiting or in flight), at most the window's `total`. */
+  held: number;
   /** Age of the oldest entry in memory, in ms (0 when empty). */
   oldestAgeMs: number;
   inFlight: number;
@@ -51,17 +57,8 @@ export interface OutboundEvents {
 }
 
 const LOAD_RETRY_MS = 1000;
-/** Sends that share one abort signal (see `signalFor`). */
-const SENDS_PER_SIGNAL = 256;
-
-/** One abort signal shared by up to SENDS_PER_SIGNAL sends. */
-interface SignalGeneration {
-  controller: AbortController;
-  /** Sends handed this signal. */
-  uses: number;
-  /** Of those, still in flight. */
-  live: number;
-}
+/** How often `stats().depth` re-counts the store while the window is full. */
+const COUNT_EVERY_MS = 1000;
 
 /**
  * The outbound queue. Create one per bot, `start()` it, call `notify()` after each commit that
@@ -79,11 +76,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   private readonly sleepers = new SleepHeap();
   private readonly idleLanes = new Set<Lane>();
   private readonly globalBucket: TokenBucket | undefined;
-  /** The signal generation new sends get; older ones live on while their sends are in flight. */
-  private generation: SignalGeneration | undefined;
-  /** Generations with sends in flight (stop() aborts them all). */
-  private readonly generations = new Set<SignalGeneration>();
-  private stopReason: Error | undefined;
+  private readonly signals = new SendSignals();
   private readonly settlements = new Settlements();
   private conditions: Array<{ test: () => boolean; resolve: () => void }> = [];
   private counters = { sent: 0, retries: 0, rateLimited: 0, deadLetters: 0 };
@@ -171,7 +164,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       const head = lane.peek();
       if (head && head.entry.createdAt < oldest) oldest = head.entry.createdAt;
     }
-    return { depth: this.window.held, oldestAgeMs: now - oldest, inFlight: this.inFlight, ...this.counters };
+    return { depth: this.window.pending, held: this.window.held, oldestAgeMs: now - oldest, inFlight: this.inFlight, ...this.counters };
   }
 
   /** Pending entries in the store (including those not loaded into memory). */
@@ -190,8 +183,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
     this.halted = true;
     this.disarm();
     if (this.loadRetry) this.o.clock.clearTimeout(this.loadRetry);
-    this.stopReason = new Error('The outbound queue stopped; unsent effects stay in the outbox');
-    for (const g of this.generations) g.controller.abort(this.stopReason);
+    this.signals.abortAll(new Error('The outbound queue stopped; unsent effects stay in the outbox'));
     if (this.inFlight > 0) {
       const grace = new AbortController();
       const waited = this.o.clock.sleep(this.o.abortGraceMs, grace.signal).catch(() => undefined);
@@ -247,6 +239,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
           await this.window.scan();
         }
       }
+      if (!this.stopping) await this.window.countStore(this.o.clock.now(), COUNT_EVERY_MS);
     } catch (error) {
       this.o.logger.error({ err: describeError(error) }, 'outbound: loading the outbox failed; retrying');
       if (!this.stopping) {
@@ -323,15 +316,15 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
         return;
       }
       let result: unknown;
-      const g = this.signalFor();
+      const s = this.signals.acquire();
       try {
-        result = await this.o.transport(entry.effect, entry.id, g.controller.signal);
+        result = await this.o.transport(entry.effect, entry.id, s.signal);
       } catch (error) {
         // Stopped mid-send: the entry stays in the store untouched and is re-sent (same id) next start.
-        if (!g.controller.signal.aborted) await this.failed(lane, item, error);
+        if (!s.signal.aborted) await this.failed(lane, item, error);
         return;
       } finally {
-        if (--g.live === 0 && g !== this.generation) this.generations.delete(g);
+        this.signals.release(s);
       }
       // Inlined rather than a method: one promise and microtask hop less per send.
       this.window.remove(lane);
@@ -351,30 +344,6 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       this.inFlight--;
       this.afterAttempt(lane);
     }
-  }
-
-  /**
-   * The abort signal for one send. Transports (client, axios) add an abort listener per call; on
-   * one signal shared for the queue's life that trips MaxListenersExceededWarning and, with a
-   * transport that never removes its listener, leaks without bound. A signal per send is safe but
-   * costs ~3 µs (an AbortSignal is an EventTarget), so sends share a signal for at most
-   * SENDS_PER_SIGNAL sends: listeners per signal stay bounded, and a generation is dropped (with
-   * whatever listeners were left on it) once its last send settles.
-   */
-  private signalFor(): SignalGeneration {
-    let g = this.generation;
-    if (!g || g.uses >= SENDS_PER_SIGNAL) {
-      const controller = new AbortController();
-      // Bounded by construction (uses × listeners per call), so the leak heuristic does not apply.
-      setMaxListeners(0, controller.signal);
-      if (this.stopReason) controller.abort(this.stopReason);
-      if (g && g.live === 0) this.generations.delete(g);
-      g = this.generation = { controller, uses: 0, live: 0 };
-      this.generations.add(g);
-    }
-    g.uses++;
-    g.live++;
-    return g;
   }
 
   private async failed(lane: Lane, item: Pending, error: unknown): Promise<void> {

@@ -103,7 +103,7 @@ describe('OutboundQueue lifecycle', () => {
     await q.idle();
     expect(sent).toEqual(ids);
     expect(idles).toBe(1);
-    expect(q.stats()).toEqual({ depth: 0, oldestAgeMs: 0, inFlight: 0, sent: 3, retries: 0, rateLimited: 0, deadLetters: 0 });
+    expect(q.stats()).toEqual({ depth: 0, held: 0, oldestAgeMs: 0, inFlight: 0, sent: 3, retries: 0, rateLimited: 0, deadLetters: 0 });
   });
 
   it('dead-letters a malformed stored effect without calling the transport', async () => {

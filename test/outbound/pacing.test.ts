@@ -78,19 +78,60 @@ describe('OutboundQueue pacing, order and fairness', () => {
     const h = await createHarness();
     const planned = new Map<string, string[]>();
     for (const lane of ['a', 'b', 'c']) planned.set(lane, await h.enqueue(lane, 100));
-    let maxDepth = 0;
+    let maxHeld = 0;
     const q = h.queue({ rates: false, window: { perLane: 10, total: 25 }, concurrency: 2 });
     h.setBehaviour(() => {
-      maxDepth = Math.max(maxDepth, q.stats().depth);
+      maxHeld = Math.max(maxHeld, q.stats().held);
       return {};
     });
     await q.start();
-    expect(q.stats().depth).toBeLessThanOrEqual(25);
+    expect(q.stats().held).toBeLessThanOrEqual(25);
     await q.idle();
-    expect(maxDepth).toBeLessThanOrEqual(25);
-    expect(maxDepth).toBeGreaterThan(5);
+    expect(maxHeld).toBeLessThanOrEqual(25);
+    expect(maxHeld).toBeGreaterThan(5);
     for (const [lane, ids] of planned) expect(h.callsOf(lane).map((c) => c.id)).toEqual(ids);
     expect(h.calls).toHaveLength(300);
+  });
+
+  it('counts in depth the entries still waiting in the store beyond the window, not only those held', async () => {
+    const h = await createHarness();
+    for (const lane of ['a', 'b', 'c']) await h.enqueue(lane, 100);
+    const seen: Array<{ depth: number; held: number; sent: number; store: number }> = [];
+    const q = h.queue({ rates: false, window: { perLane: 10, total: 25 }, concurrency: 1 });
+    h.setBehaviour(async () => {
+      const { depth, held, sent } = q.stats();
+      seen.push({ depth, held, sent, store: await h.store.outboxSize() });
+      return {};
+    });
+    await q.start();
+    expect(q.stats()).toMatchObject({ depth: 300, held: 25 });
+    await q.idle();
+    expect(q.stats()).toMatchObject({ depth: 0, held: 0, sent: 300 });
+    expect(seen).toHaveLength(300);
+    for (const s of seen) {
+      expect(s.held).toBeLessThanOrEqual(25);
+      // Exact here: one send at a time, the store read before the send completes.
+      expect(s.depth).toBe(s.store);
+      expect(s.depth).toBe(300 - s.sent);
+    }
+  });
+
+  it('adds entries committed while the window is full to depth at the next count (≤ 1 s later)', async () => {
+    const h = await createHarness();
+    await h.enqueue('a', 50);
+    const q = h.queue({ rates: { perConversation: { perSecond: 1, burst: 1 }, global: false }, window: { perLane: 10, total: 10 } });
+    await q.start();
+    const first = q.stats();
+    expect(first.depth + first.sent).toBe(50);
+    expect(first.held).toBeLessThanOrEqual(10);
+    await h.enqueue('b', 20);
+    q.notify();
+    await h.clock.advance(1000);
+    q.notify();
+    await h.clock.advance(0);
+    const { depth, sent } = q.stats();
+    expect(depth).toBe(70 - sent);
+    await q.stop({ deadlineMs: 0 });
   });
 
   it('sends one entry per conversation at a time and at most `concurrency` overall', async () => {
