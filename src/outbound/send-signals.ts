@@ -56,9 +56,4 @@ export class SendSignals {
     this.reason = reason;
     for (const s of this.live) s.controller.abort(reason);
   }
-
-  /** Signals alive (for tests: stays small however many sends ran). */
-  get size(): number {
-    return this.live.size;
-  }
 }
