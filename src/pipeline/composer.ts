@@ -42,12 +42,17 @@ interface Entry<E extends FleepEvent> {
   readonly matches: (type: EventType) => boolean;
   /** Set on a command router, so that consecutive `command()` calls share it. */
   readonly router?: CommandRouter;
+  /**
+   * Set on an `on()` branch: its child's lane for the type, spliced into this lane in place of
+   * `fn` (the same order and stopping, one level fewer per event).
+   */
+  readonly splice?: (type: EventType) => ReadonlyArray<Middleware<Context<E>>>;
 }
 
 /** The chain of one event type, composed once. */
 interface Lane<E extends FleepEvent> {
   readonly version: number;
-  readonly size: number;
+  readonly fns: ReadonlyArray<Middleware<Context<E>>>;
   readonly run: ComposedMiddleware<Context<E>>;
 }
 
@@ -265,7 +270,7 @@ export class Composer<E extends FleepEvent = FleepEvent> {
 
   /** Whether any registration of this composer can act on events of `type`. */
   handles(type: EventType): boolean {
-    return this.lane(type).size > 0;
+    return this.lane(type).fns.length > 0;
   }
 
   /** Forbids further registrations (the bot has started); also composes every lane now. */
@@ -288,8 +293,12 @@ export class Composer<E extends FleepEvent = FleepEvent> {
     let lane = this.lanes.get(type);
     if (lane === undefined || lane.version !== this.shared.version) {
       const fns: Array<Middleware<Context<E>>> = [];
-      for (const entry of this.chain) if (entry.matches(type)) fns.push(entry.fn);
-      lane = { version: this.shared.version, size: fns.length, run: fns.length === 0 ? passThrough : compose(fns) };
+      for (const entry of this.chain) {
+        if (!entry.matches(type)) continue;
+        if (entry.splice === undefined) fns.push(entry.fn);
+        else fns.push(...entry.splice(type));
+      }
+      lane = { version: this.shared.version, fns, run: fns.length === 0 ? passThrough : compose(fns) };
       this.lanes.set(type, lane);
     }
     return lane;
@@ -299,6 +308,11 @@ export class Composer<E extends FleepEvent = FleepEvent> {
     this.chain.push(router === undefined ? { fn, matches } : { fn, matches, router });
     this.shared.version++;
     return this;
+  }
+
+  /** The middleware of this composer's lane for `type`, for a parent to splice in. */
+  private laneOf(type: EventType): ReadonlyArray<Middleware<Context<E>>> {
+    return this.lane(type).fns;
   }
 
   /** A child composer behind a type set (`on`) or a predicate (`filter`). */
@@ -311,8 +325,10 @@ export class Composer<E extends FleepEvent = FleepEvent> {
     child.use(...middleware);
     const matches = types === undefined ? (type: EventType) => child.handles(type) : (type: EventType) => types.has(type) && child.handles(type);
     if (predicate === undefined) {
-      // The lane already guarantees the type.
-      this.push((ctx, next) => child.run(ctx as unknown as Context<D>, next), matches);
+      // The lane already guarantees the type, so the child's middleware join this lane directly.
+      const splice = (type: EventType) => child.laneOf(type) as unknown as ReadonlyArray<Middleware<Context<E>>>;
+      this.chain.push({ fn: (ctx, next) => child.run(ctx as unknown as Context<D>, next), matches, splice });
+      this.shared.version++;
       return child;
     }
     this.push((ctx, next) => {

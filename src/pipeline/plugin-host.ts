@@ -236,7 +236,12 @@ export class PluginHost {
   }
 
   private chain(): ComposedMiddleware<Context> {
-    return (this.run ??= compose([...this.global, (ctx: Context) => this.runPlugins(ctx, 0)]));
+    if (this.run === undefined) {
+      const plugins = (ctx: Context): Promise<void> => this.runPlugins(ctx, 0);
+      // Without global middleware there is nothing to compose: one level fewer per event.
+      this.run = this.global.length === 0 ? plugins : compose([...this.global, plugins]);
+    }
+    return this.run;
   }
 
   /** Runs the plugins from `from` on; stays synchronous until one returns a pending promise. */

@@ -114,6 +114,11 @@ function runCommand(
 
 function runHandler(registry: CommandRegistry, def: CommandDefinition, handler: CommandHandler<ArgSchema>, ctx: Context, cmd: ParsedCommand): unknown {
   let args: ArgsOf<ArgSchema>;
+  // The common "no arguments" command skips the tokenizer and the parse environment.
+  if (cmd.argText === '' && isEmpty(def.args)) {
+    ctx.args = {};
+    return handler(ctx as CommandContext<ArgSchema>);
+  }
   try {
     args = parseArgs(def.args, cmd.argText, { contacts: ctx.deps.contacts, now: ctx.deps.clock.now() });
   } catch (error) {
@@ -154,6 +159,11 @@ export function replyUnknownCommand(registry: CommandRegistry, ctx: Context): bo
   const hint = suggestion === undefined ? '' : ` Did you mean ${prefix}${suggestion}?`;
   const help = registry.resolve('help') ? ` Try ${prefix}help.` : '';
   replyQuietly(ctx, `I don't know the command ${prefix}${cmd.name}.${hint || help}`);
+  return true;
+}
+
+function isEmpty(schema: ArgSchema): boolean {
+  for (const _ in schema) return false;
   return true;
 }
 
