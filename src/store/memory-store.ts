@@ -58,6 +58,8 @@ interface OutboxCell {
   createdAt: number;
   attempts: number;
   notBefore: number;
+  /** Set when sent: the cell stays in `outboxOrder` until the next compaction. */
+  done?: boolean;
 }
 
 interface JobCell {
@@ -92,6 +94,9 @@ export class MemoryStore implements Store {
   private readonly dead: Array<Omit<DeadLetter, 'payload'> & { payloadJson: string }> = [];
   /** Insertion order is `seq` order; entries are never re-inserted. */
   private readonly outbox = new Map<string, OutboxCell>();
+  /** The same cells in `seq` order, so reading after a seq is a binary search, not a walk. */
+  private outboxOrder: OutboxCell[] = [];
+  private outboxDoneCount = 0;
   private nextSeq = 1;
   private readonly jobs = new Map<string, JobCell>();
   private readonly fires = new Map<string, number>();
@@ -195,7 +200,9 @@ export class MemoryStore implements Store {
     for (let i = 0; i < kv.length; i++) this.applyWrite(kv[i] as KvWrite, prepared[i], now);
     for (const e of outbox) {
       if (this.outbox.has(e.id)) continue;
-      this.outbox.set(e.id, { id: e.id, lane: e.lane, seq: this.nextSeq++, effectJson: e.effectJson, createdAt: e.createdAt, attempts: 0, notBefore: e.notBefore });
+      const cell: OutboxCell = { id: e.id, lane: e.lane, seq: this.nextSeq++, effectJson: e.effectJson, createdAt: e.createdAt, attempts: 0, notBefore: e.notBefore };
+      this.outbox.set(e.id, cell);
+      this.outboxOrder.push(cell);
     }
     this.tick();
   }
@@ -230,8 +237,17 @@ export class MemoryStore implements Store {
     checkLimit(options.limit);
     const after = options.afterSeq ?? 0;
     const out: OutboxEntry[] = [];
-    for (const cell of this.outbox.values()) {
-      if (cell.seq <= after || (options.lane !== undefined && cell.lane !== options.lane)) continue;
+    const order = this.outboxOrder;
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (order[mid]!.seq <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < order.length; i++) {
+      const cell = order[i]!;
+      if (cell.done || (options.lane !== undefined && cell.lane !== options.lane)) continue;
       out.push(toEntry(cell));
       if (out.length >= options.limit) break;
     }
@@ -240,7 +256,14 @@ export class MemoryStore implements Store {
 
   async outboxDone(id: string): Promise<void> {
     this.lifecycle.assertOpen('outboxDone');
+    const cell = this.outbox.get(id);
+    if (!cell) return;
     this.outbox.delete(id);
+    cell.done = true;
+    if (++this.outboxDoneCount > 1024 && this.outboxDoneCount * 2 > this.outboxOrder.length) {
+      this.outboxOrder = this.outboxOrder.filter((c) => !c.done);
+      this.outboxDoneCount = 0;
+    }
   }
 
   async outboxRetry(id: string, attempts: number, notBefore: number): Promise<void> {
