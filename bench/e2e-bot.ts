@@ -25,6 +25,8 @@ const bot = new Bot({
   concurrency: 64,
   outbound: { rates: false, concurrency: 16 },
   unknownCommandReply: false,
+  // Peers have no per-person command limit; the default (5 per 10 s) would skip most commands.
+  cooldown: false,
   // BENCH_BOT_LOG=warn (or info, debug) logs to stderr; stdout carries only `ready`.
   ...(process.env.BENCH_BOT_LOG ? { logger: createLogger({ level: process.env.BENCH_BOT_LOG as 'warn', destination: process.stderr, pretty: false }) } : {}),
 });
