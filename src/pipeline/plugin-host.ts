@@ -204,7 +204,13 @@ export class PluginHost {
    */
   handle(ctx: Context): Promise<HandleResult> {
     const before = this.reported;
-    const out = this.chain()(ctx);
+    let out: Promise<void>;
+    try {
+      out = this.chain()(ctx);
+    } catch (error) {
+      // e.g. a global middleware that is not a function: reported like any other failure.
+      out = Promise.reject(error);
+    }
     if (out === DONE && this.reported === before) return OK_PROMISE;
     return this.settle(out, ctx, before);
   }
