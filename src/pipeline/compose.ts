@@ -98,11 +98,14 @@ class Step<C> {
   }
 }
 
-// Factories, not inline arrows: an arrow assigned to a name gets a `__name` wrapper under
-// esbuild's keepNames (tsx), which costs more than the closure itself.
+// `next` is the step's method bound to it: a bound function is about half the size of a closure
+// plus its context (measured: 81 vs 176 bytes per level with the Step), and, unlike an arrow
+// assigned to a name, gets no `__name` wrapper under esbuild's keepNames (tsx).
 function nextOf<C>(step: Step<C>): Next {
-  return () => step.callNext();
+  return callNext.bind(step) as Next;
 }
+
+const callNext = Step.prototype.callNext;
 
 function settledOf<C>(step: Step<C>): () => void {
   return () => {
