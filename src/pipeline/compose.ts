@@ -93,25 +93,42 @@ class Step<C> {
   /** Marks the downstream settled when it does; registered before the caller needs the answer. */
   watch(): void {
     if (this.state !== PENDING) return;
-    const settled = settledOf(this);
+    const settled = markSettled.bind(this);
     this.downstream.then(settled, settled);
+  }
+
+  markSettled(): void {
+    if (this.state === PENDING) this.state = SETTLED;
+  }
+
+  /** The middleware's own promise resolved: its downstream must have settled first. */
+  resolved(): void {
+    const pending = this.state === PENDING;
+    this.state = FINISHED;
+    if (pending) {
+      throw new ComposeError(`middleware #${this.i} returned before next() finished; write \`await next()\` (or \`return next()\`)`);
+    }
+  }
+
+  /** The middleware's own promise rejected: the chain stops with its error. */
+  rejected(error: unknown): never {
+    this.state = FINISHED;
+    throw error;
   }
 }
 
-// `next` is the step's method bound to it: a bound function is about half the size of a closure
-// plus its context (measured: 81 vs 176 bytes per level with the Step), and, unlike an arrow
-// assigned to a name, gets no `__name` wrapper under esbuild's keepNames (tsx).
+// `next` (and the slow path's callbacks) are the step's methods bound to it: a bound function is
+// about half the size of a closure plus its context (measured: 81 vs 176 bytes per level with the
+// Step), and, unlike an arrow assigned to a name, gets no `__name` wrapper under esbuild's
+// keepNames (tsx).
 function nextOf<C>(step: Step<C>): Next {
   return callNext.bind(step) as Next;
 }
 
 const callNext = Step.prototype.callNext;
-
-function settledOf<C>(step: Step<C>): () => void {
-  return () => {
-    if (step.state === PENDING) step.state = SETTLED;
-  };
-}
+const markSettled = Step.prototype.markSettled;
+const resolved = Step.prototype.resolved;
+const rejected = Step.prototype.rejected;
 
 function dispatch<C>(chain: readonly Middleware<C>[], ctx: C, last: Next, i: number): Promise<void> {
   if (i === chain.length) return last === END ? DONE : callLast(last);
@@ -135,21 +152,14 @@ function dispatch<C>(chain: readonly Middleware<C>[], ctx: C, last: Next, i: num
   return finish(step, out);
 }
 
-/** The slow path: the middleware returned a promise of its own, or left `next()` running. */
-async function finish<C>(step: Step<C>, out: unknown): Promise<void> {
+/**
+ * The slow path: the middleware returned a promise of its own, or left `next()` running. A
+ * `then` with two bound methods instead of an `async` function: about half the allocation.
+ */
+function finish<C>(step: Step<C>, out: unknown): Promise<void> {
   step.slow = true;
   step.watch();
-  try {
-    await out;
-  } catch (error) {
-    step.state = FINISHED;
-    throw error;
-  }
-  const pending = step.state === PENDING;
-  step.state = FINISHED;
-  if (pending) {
-    throw new ComposeError(`middleware #${step.i} returned before next() finished; write \`await next()\` (or \`return next()\`)`);
-  }
+  return Promise.resolve(out).then(resolved.bind(step), rejected.bind(step));
 }
 
 function callLast(last: Next): Promise<void> {
