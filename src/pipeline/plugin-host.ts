@@ -204,6 +204,17 @@ export class PluginHost {
    */
   handle(ctx: Context): Promise<HandleResult> {
     const before = this.reported;
+    if (this.global.length === 0) {
+      // No global middleware: the plugins' own promise (if any) resolves to the result.
+      let out: Promise<HandleResult | void>;
+      try {
+        out = this.runPlugins(ctx, 0, before);
+      } catch (error) {
+        return this.settle(Promise.reject(error), ctx, before);
+      }
+      if (out !== DONE) return out as Promise<HandleResult>;
+      return this.reported === before ? OK_PROMISE : Promise.resolve(this.resultOf(ctx, before));
+    }
     let out: Promise<void>;
     try {
       out = this.chain()(ctx);
@@ -236,35 +247,38 @@ export class PluginHost {
       this.hostErrors.errors++;
       await this.report(toMiddlewareError(error, ctx, undefined), ctx, undefined);
     }
+    return this.resultOf(ctx, before);
+  }
+
+  private resultOf(ctx: Context, before: number): HandleResult {
     if (this.reported === before) return OK;
     const errors = this.failures.get(ctx);
     return errors === undefined ? OK : { ok: false, errors };
   }
 
   private chain(): ComposedMiddleware<Context> {
-    if (this.run === undefined) {
-      const plugins = (ctx: Context): Promise<void> => this.runPlugins(ctx, 0);
-      // Without global middleware there is nothing to compose: one level fewer per event.
-      this.run = this.global.length === 0 ? plugins : compose([...this.global, plugins]);
-    }
-    return this.run;
+    // Global middleware, then the plugins (whose result value is not used on this path).
+    return (this.run ??= compose([...this.global, (ctx: Context) => this.runPlugins(ctx, 0, this.reported)]));
   }
 
-  /** Runs the plugins from `from` on; stays synchronous until one returns a pending promise. */
-  private runPlugins(ctx: Context, from: number): Promise<void> {
+  /**
+   * Runs the plugins from `from` on; stays synchronous (returning `DONE`) until one returns a
+   * pending promise, and then returns a promise of the event's result.
+   */
+  private runPlugins(ctx: Context, from: number, before: number): Promise<HandleResult | void> {
     for (let i = from; i < this.loaded.length; i++) {
       const l = this.loaded[i] as Loaded;
       ctx.plugin = l.plugin.name;
       const mark = ctx.pendingWriteCount;
       l.counters.handled++;
       const out = l.bot.run(ctx);
-      if (out !== DONE) return this.awaitPlugin(ctx, i, mark, out);
+      if (out !== DONE) return this.awaitPlugin(ctx, i, mark, out, before);
     }
     this.afterPlugins(ctx);
     return DONE;
   }
 
-  private async awaitPlugin(ctx: Context, i: number, mark: number, out: Promise<void>): Promise<void> {
+  private async awaitPlugin(ctx: Context, i: number, mark: number, out: Promise<void>, before: number): Promise<HandleResult> {
     const l = this.loaded[i] as Loaded;
     try {
       await out;
@@ -274,8 +288,13 @@ export class PluginHost {
       l.counters.errors++;
       await this.report(toMiddlewareError(error, ctx, l.plugin.name), ctx, l);
     }
-    const rest = this.runPlugins(ctx, i + 1);
-    if (rest !== DONE) await rest;
+    let rest: Promise<HandleResult | void>;
+    try {
+      rest = this.runPlugins(ctx, i + 1, before);
+    } catch (error) {
+      return this.settle(Promise.reject(error), ctx, before);
+    }
+    return rest === DONE ? this.resultOf(ctx, before) : (rest as Promise<HandleResult>);
   }
 
   private afterPlugins(ctx: Context): void {
