@@ -123,6 +123,15 @@ export class FleepClientBase {
     return this.#session.accountId;
   }
 
+  /**
+   * The live `ticket` and `token_id`, so a logger can redact them by value wherever they turn
+   * up (R-32). Hand them to nothing else.
+   * @example createLogger({ secrets: () => [...configSecrets, ...client.liveSecrets()] })
+   */
+  liveSecrets(): string[] {
+    return this.#session.liveSecrets();
+  }
+
   /** True while the client holds a session. */
   get isLoggedIn(): boolean {
     return this.#session.active;

@@ -94,6 +94,11 @@ export class Session {
     return this.#state ? `token_id=${this.#state.token}` : undefined;
   }
 
+  /** The live ticket and token (not the password), for value-based log redaction only. */
+  liveSecrets(): string[] {
+    return this.#state ? [this.#state.ticket, this.#state.token] : [];
+  }
+
   /** Replaces every secret this session knows with `[redacted]`. */
   redact(text: string): string {
     let out = text;

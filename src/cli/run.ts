@@ -64,6 +64,7 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
   const { config } = loaded;
   const out: LogDestination = options.stdout ?? process.stdout;
   const clock = options.clock ?? systemClock;
+  let liveClient: ObservedClient | undefined;
   const logger =
     options.logger ??
     createLogger({
@@ -71,7 +72,8 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
       pretty: config.log.pretty,
       sensitiveLogs: config.log.sensitiveLogs,
       destination: out,
-      secrets: () => loaded.secrets,
+      // Configured secrets, and the live ticket and token once logged in.
+      secrets: () => (liveClient ? [...loaded.secrets, ...liveClient.liveSecrets()] : loaded.secrets),
     });
   const embedded = config.fleep.server === 'sandbox';
   const seed = config.sandbox.seed;
@@ -107,6 +109,7 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
     cleanups.push(() => store.close());
     await store.open();
     const client = new ObservedClient({ baseUrl: server, clock, logger: logger.child({ component: 'client' }) });
+    liveClient = client;
     if (options.resync) await resyncCursor(client, store, email, password, logger);
     const resumeFrom = await store.getCursor();
 

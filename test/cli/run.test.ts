@@ -168,3 +168,18 @@ describe('runFromConfig with the reminders plugin', () => {
     expect(await stretches(third.handle)).toBe(confirmations + 1);
   });
 });
+
+describe('log redaction of the live session (R-32)', () => {
+  test('the bot session ticket and token never reach the log, whatever logs them', async () => {
+    const dir = await tempProject({ 'bot.config.yaml': testConfig().replace('level: silent', 'level: info'), 'ping.ts': PING_PLUGIN });
+    const { handle, printed } = await start(dir);
+    const [ticket, token] = handle.bot.client.liveSecrets();
+    expect(ticket).toBeTruthy();
+    expect(token).toBeTruthy();
+    handle.logger.warn({ note: `leaking ${ticket}`, nested: { cookie: `token_id=${token}`, list: [token] } }, `ticket=${ticket}`);
+    handle.logger.error(new Error(`failed with ${token}`));
+    expect(printed()).toContain('leaking');
+    expect(printed()).not.toContain(ticket);
+    expect(printed()).not.toContain(token);
+  });
+});
