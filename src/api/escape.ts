@@ -84,6 +84,12 @@ function schemeEndsAt(text: string, colon: number): boolean {
 }
 
 /**
+ * Every character some rule of {@link escapeText} starts from: markers, `@`, scheme colons,
+ * `<<`, quote and fence starts, line breaks (blank-line rules), and the `.` of `www.`.
+ */
+const TRIGGERS = /[*_@:<>\n]|www\./i;
+
+/**
  * Makes plain text show literally in Fleep by inserting U+2060 WORD JOINER where Fleep's
  * text-to-markup conversion would trigger (the rules of PROTOCOL.md §9.2 as the sandbox
  * renderer implements them):
@@ -105,6 +111,8 @@ export function escapeText(text: string): string {
     throw new TypeError(`escapeText(text) needs a string, got ${typeof text}`);
   }
   if (text === '') return '';
+  // Most replies have no character any rule below reacts to; they go out unchanged.
+  if (!TRIGGERS.test(text)) return text;
   const lines = escapeBlankLines(text.split('\n')).map(escapeLineStart).join('\n');
   let out = '';
   for (let i = 0; i < lines.length; i++) {

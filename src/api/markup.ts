@@ -110,7 +110,37 @@ export function xmlToText(xml: string): ParsedMessage {
   }
 }
 
+const SIMPLE_HEAD = '<msg><p>';
+const SIMPLE_TAIL = '</p></msg>';
+
+/**
+ * The text of a one-paragraph body without tags or entities (`<msg><p>words</p></msg>`, what
+ * Fleep sends for most typed lines), or `undefined` for any other body. Such a body means
+ * exactly its characters, so the tokenizer has nothing to add.
+ */
+function simpleBody(source: string): string | undefined {
+  if (!source.startsWith(SIMPLE_HEAD) || !source.endsWith(SIMPLE_TAIL) || source.length < SIMPLE_HEAD.length + SIMPLE_TAIL.length) return undefined;
+  const inner = source.slice(SIMPLE_HEAD.length, source.length - SIMPLE_TAIL.length);
+  return inner.includes('<') || inner.includes('&') ? undefined : inner;
+}
+
+/**
+ * Just the `text` of {@link xmlToText} (same rules, never throws), without collecting mentions,
+ * links and files: for callers that need only the words.
+ */
+export function xmlToPlainText(xml: string): string {
+  const source = typeof xml === 'string' ? xml : '';
+  const simple = simpleBody(source);
+  return simple !== undefined ? strip(simple) : xmlToText(source).text;
+}
+
 function parseBody(source: string): ParsedMessage {
+  const simple = simpleBody(source);
+  if (simple !== undefined) {
+    const text = strip(simple);
+    return { text, typedText: text, mentions: simple.includes('@') ? findMentions(simple) : [], links: [], files: [] };
+  }
+
   const text = new Chunks();
   const typed = new Chunks();
   // Text inside <file> is the file name, not message text.
