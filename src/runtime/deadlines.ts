@@ -7,34 +7,46 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 
 /** One handling attempt under a deadline. */
 export class Deadline {
-  /** Resolves when the deadline passes (never rejects). */
-  readonly expired: Promise<void>;
-  private fire!: () => void;
   private controller: AbortController | undefined;
   private done = false;
+  private expired = false;
+  /** Settles the race in progress with `undefined` when the deadline passes. */
+  private wake: ((value: undefined) => void) | undefined;
 
-  constructor(readonly due: number) {
-    this.expired = new Promise<void>((resolve) => {
-      this.fire = resolve;
-    });
-  }
+  constructor(readonly due: number) {}
 
   /** The signal handed to handlers; aborts when the deadline passes. */
   get signal(): AbortSignal {
     return (this.controller ??= new AbortController()).signal;
   }
 
+  /**
+   * `work`'s value, or `undefined` once the deadline passed (already, or before `work`
+   * settles). Rejects when `work` does. One promise per call, no timer.
+   */
+  race<T>(work: Promise<T>): Promise<T | undefined> {
+    if (this.expired) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      this.wake = resolve;
+      work.then(resolve, reject);
+    });
+  }
+
   /** @internal the watchdog calls this once the deadline passed. */
   expire(reason: Error): void {
     if (this.done) return;
     this.done = true;
+    this.expired = true;
     this.controller?.abort(reason);
-    this.fire();
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.(undefined);
   }
 
   /** The attempt finished in time. */
   finish(): void {
     this.done = true;
+    this.wake = undefined;
   }
 
   get isDone(): boolean {

@@ -8,7 +8,7 @@ export interface DispatcherOptions<T> {
   /** Lanes that may run at the same time. @default 16 */
   concurrency?: number;
   /** Handles one item; must not reject (the dispatcher logs nothing itself). */
-  run: (item: T) => Promise<void>;
+  run: (item: T) => Promise<unknown>;
   /** Reports a rejection of `run` (a bug: run is expected to catch). */
   onError?: (error: unknown, item: T) => void;
 }

@@ -36,7 +36,9 @@ export interface EffectSinkDeps {
 
 /** The effects of one attempt at one unit (an event, or a schedule firing). */
 export class EffectSink {
-  private readonly planned: NewOutboxEntry[][] = [];
+  /** Every planned outbox entry, in emit order (an effect may plan several: long messages). */
+  private readonly entries: NewOutboxEntry[] = [];
+  private emitted = 0;
   private flushed = 0;
   private flushing: Promise<void> | undefined;
   private closed = false;
@@ -48,27 +50,41 @@ export class EffectSink {
 
   /** Number of effects emitted. */
   get count(): number {
-    return this.planned.length;
+    return this.emitted;
+  }
+
+  /** Whether an early flush is in progress (then {@link settled} has something to wait for). */
+  get isFlushing(): boolean {
+    return this.flushing !== undefined;
   }
 
   /** Plans an effect; the returned promise settles when it is sent. */
   emit(effect: Effect): Promise<EffectResult> {
     if (this.closed) return Promise.reject(new EffectSinkClosedError(this.baseId));
-    const entries = planEffects(`${this.baseId}:${this.planned.length}`, [effect], this.deps.clock.now(), this.deps.plan);
-    this.planned.push(entries);
-    const last = entries[entries.length - 1]!;
+    let planned: NewOutboxEntry[];
+    // planEffects only reads its list: one shared one-element list instead of one per effect.
+    ONE_EFFECT[0] = effect;
+    try {
+      planned = planEffects(`${this.baseId}:${this.emitted}`, ONE_EFFECT, this.deps.clock.now(), this.deps.plan);
+    } finally {
+      ONE_EFFECT.length = 0;
+    }
+    this.emitted++;
+    for (const entry of planned) this.entries.push(entry);
+    const last = planned[planned.length - 1]!;
     const sent = this.deps.outbound.waitFor(last.id).then(toResult);
-    sent.catch(() => {
-      // Dead letters are logged by the queue; a handler that does not await must not crash us.
-    });
-    return new EffectPromise<EffectResult>(sent, () => void this.flush());
+    // Dead letters are logged by the queue; a handler that does not await must not crash us.
+    sent.catch(ignore);
+    return new EffectPromise<EffectResult>(sent, this);
   }
 
   /** Entries not yet flushed; marks them flushed (they go into the final commit). */
   takeUnflushed(): NewOutboxEntry[] {
-    const out = this.planned.slice(this.flushed).flat();
-    this.flushed = this.planned.length;
-    return out;
+    const from = this.flushed;
+    this.flushed = this.entries.length;
+    // Once closed nothing is added any more, so the list itself can be handed over.
+    if (from === 0 && this.closed) return this.entries;
+    return this.entries.slice(from);
   }
 
   /** No more effects: later `emit`s reject. */
@@ -81,9 +97,14 @@ export class EffectSink {
     while (this.flushing) await this.flushing;
   }
 
+  /** @internal an {@link EffectPromise} is being awaited: its effect must reach the outbox first. */
+  onAwait(): void {
+    void this.flush();
+  }
+
   private flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => this.flush());
-    if (this.flushed === this.planned.length) return Promise.resolve();
+    if (this.flushed === this.entries.length) return Promise.resolve();
     const entries = this.takeUnflushed();
     this.flushing = this.deps.store
       .commit({ outbox: entries })
@@ -94,6 +115,10 @@ export class EffectSink {
     return this.flushing;
   }
 }
+
+const ONE_EFFECT: Effect[] = [];
+
+function ignore(): void {}
 
 function toResult(response: unknown): EffectResult {
   const nr = (response as Partial<SyncResponse> | undefined)?.result_message_nr;
@@ -110,19 +135,24 @@ class EffectPromise<T> extends Promise<T> {
   }
 
   private readonly inner: Promise<T>;
-  private readonly onAwait: () => void;
+  private readonly sink: EffectSink;
 
-  constructor(inner: Promise<T>, onAwait: () => void) {
-    super((resolve) => resolve(undefined as T));
+  constructor(inner: Promise<T>, sink: EffectSink) {
+    super(resolveEmpty);
     this.inner = inner;
-    this.onAwait = onAwait;
+    this.sink = sink;
   }
 
   override then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    this.onAwait();
+    this.sink.onAwait();
     return this.inner.then(onFulfilled, onRejected);
   }
+}
+
+/** The executor of every {@link EffectPromise}'s own (unused) settlement: one function, not one per promise. */
+function resolveEmpty(resolve: (value: never) => void): void {
+  resolve(undefined as never);
 }

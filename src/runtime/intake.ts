@@ -10,14 +10,17 @@ import { FLOW_NAMESPACE } from './catch-up.js';
 import type { Directory } from './directory.js';
 import { Dispatcher } from './dispatcher.js';
 import { SnapshotCache, revisionOf, type MessageSnapshot } from './message-snapshot.js';
-import { normalise } from './normalise.js';
+import { normalise, type EventUnit, type NormaliseContext } from './normalise.js';
 import type { PollBatch } from './poller.js';
-import type { UnitOutcome, UnitRunner } from './unit-runner.js';
+import type { UnitCursor, UnitOutcome, UnitRunner } from './unit-runner.js';
 import { Watermark, type Batch } from './watermark.js';
 
 /** Namespace of persisted message snapshots. */
 export const SNAPSHOT_NAMESPACE = 'fleepkit:msg';
 const SNAPSHOT_TTL_MS = 14 * 24 * 3600_000;
+
+const NO_WRITES: KvWrite[] = [];
+const DONE: Promise<void> = Promise.resolve();
 
 /** Records that never become events: skip them before they take a lane slot. */
 const BOOKKEEPING = new Set(['request', 'poke', 'activity', 'lastseen', 'conv', 'contact']);
@@ -30,6 +33,42 @@ export interface QueuedItem {
   batch?: Batch;
   /** A ready-made unit (schedule firings) and who waits for it. */
   run?: () => Promise<void>;
+}
+
+/**
+ * A queued record. It is also the cursor the unit runner advances once the record is handled,
+ * so no closure is made per record.
+ */
+class RecordItem implements QueuedItem, UnitCursor {
+  readonly run = undefined;
+
+  constructor(
+    readonly lane: string,
+    readonly record: FleepRecord,
+    readonly horizon: number,
+    readonly batch: Batch,
+    private readonly watermark: Watermark,
+  ) {}
+
+  advance(): number | undefined {
+    return this.watermark.finish(this.batch);
+  }
+}
+
+/** What {@link normalise} needs, made once per intake (the bot's account id is read when used). */
+class IntakeNormaliseContext implements NormaliseContext {
+  constructor(
+    private readonly accountId: () => string,
+    private readonly snapshots: SnapshotCache,
+  ) {}
+
+  get botAccountId(): string {
+    return this.accountId();
+  }
+
+  previous(key: string): MessageSnapshot | undefined {
+    return this.snapshots.get(key);
+  }
 }
 
 /** Options of {@link Intake}. */
@@ -54,12 +93,14 @@ export class Intake {
   private watermark: Watermark;
   private readonly snapshots = new SnapshotCache();
   private readonly flow = new Map<string, number>();
+  private readonly normaliseContext: IntakeNormaliseContext;
 
   constructor(
     private readonly o: IntakeOptions,
     start: number,
   ) {
     this.watermark = new Watermark(start);
+    this.normaliseContext = new IntakeNormaliseContext(o.botAccountId, this.snapshots);
     this.dispatcher = new Dispatcher<QueuedItem>({
       concurrency: o.concurrency,
       run: (item) => this.handle(item),
@@ -89,7 +130,7 @@ export class Intake {
     }
     for (const record of records) {
       const lane = typeof record.conversation_id === 'string' ? record.conversation_id : '';
-      this.dispatcher.push({ lane, record, horizon: batch.horizon, batch: tracked });
+      this.dispatcher.push(new RecordItem(lane, record, batch.horizon, tracked, this.watermark));
     }
     // Back-pressure: do not poll further ahead than a bounded backlog.
     while (this.dispatcher.size > 5_000) await this.dispatcher.idle();
@@ -106,40 +147,52 @@ export class Intake {
     this.dispatcher.push({ lane, horizon: 0, run });
   }
 
-  private async handle(item: QueuedItem): Promise<void> {
-    if (item.run) {
-      await item.run();
-      return;
-    }
-    const record = item.record!;
-    const batch = item.batch!;
-    if (item.lane) await this.o.directory.ensureConversation(item.lane);
-    const unit = normalise(record, item.horizon, {
-      botAccountId: this.o.botAccountId(),
-      previous: (key) => this.snapshots.get(key),
-    });
+  /**
+   * Handles one queued item. Not `async`: the usual record (conversation known, no stored
+   * snapshot to reload) goes straight to the unit runner without an extra async frame.
+   */
+  private handle(item: QueuedItem): Promise<unknown> {
+    if (item.run) return item.run();
+    const record = item as RecordItem;
+    const loading = record.lane ? this.o.directory.ensureConversation(record.lane) : undefined;
+    if (loading) return loading.then(() => this.handleRecord(record));
+    return this.handleRecord(record);
+  }
+
+  private handleRecord(item: RecordItem): Promise<unknown> {
+    const { record } = item;
+    const unit = normalise(record, item.horizon, this.normaliseContext);
     // A change of a message that is not in memory (after a restart): compare with the stored snapshot.
-    const isChange = record.mk_rec_type === 'message' && revisionOf(record as MessageRecord) > 0;
-    const reloaded =
-      unit?.snapshot && isChange && !this.snapshots.get(unit.snapshot.key) && this.o.persistSnapshots !== false
-        ? await this.reload(record, item.horizon, unit.snapshot.key)
-        : undefined;
-    const ready = reloaded ?? unit;
-    const cursor = (): number | undefined => this.watermark.finish(batch);
-    if (!ready || ready.events.length === 0) {
-      const writes = ready ? this.extraWrites(ready) : [];
-      const moved = cursor();
-      if (moved !== undefined || writes.length > 0) await this.o.store.commit({ cursor: moved, kv: writes });
-      if (ready?.snapshot) this.snapshots.set(ready.snapshot.key, ready.snapshot.value);
-      return;
+    if (
+      unit?.snapshot &&
+      this.o.persistSnapshots !== false &&
+      record.mk_rec_type === 'message' &&
+      revisionOf(record as MessageRecord) > 0 &&
+      !this.snapshots.get(unit.snapshot.key)
+    ) {
+      return this.reload(record, item.horizon, unit.snapshot.key).then((reloaded) => this.finishUnit(reloaded ?? unit, item));
     }
-    const outcome = await this.o.runner.run({ key: ready.key, events: ready.events, writes: this.extraWrites(ready) }, cursor);
+    return this.finishUnit(unit, item);
+  }
+
+  private finishUnit(ready: EventUnit | undefined, item: RecordItem): Promise<unknown> {
+    if (!ready || ready.events.length === 0) {
+      const writes = ready ? this.extraWrites(ready) : NO_WRITES;
+      const moved = item.advance();
+      if (ready?.snapshot) this.snapshots.set(ready.snapshot.key, ready.snapshot.value);
+      return moved !== undefined || writes.length > 0 ? this.o.store.commit({ cursor: moved, kv: writes }) : DONE;
+    }
+    const run = this.o.runner.run({ key: ready.key, events: ready.events, writes: this.extraWrites(ready) }, item);
+    // Lanes are serial: the next record of this message cannot be read before this one is
+    // handled, so remembering the snapshot now is the same as remembering it afterwards.
     if (ready.snapshot) this.snapshots.set(ready.snapshot.key, ready.snapshot.value);
-    this.o.onOutcome?.(outcome, ready.events.map((e) => e.type));
+    const onOutcome = this.o.onOutcome;
+    if (!onOutcome) return run;
+    return run.then((outcome) => onOutcome(outcome, ready.events.map((e) => e.type)));
   }
 
   /** Normalises again against the stored snapshot; `undefined` when none is stored. */
-  private async reload(record: FleepRecord, horizon: number, key: string): Promise<ReturnType<typeof normalise>> {
+  private async reload(record: FleepRecord, horizon: number, key: string): Promise<EventUnit | undefined> {
     const stored = await this.o.store.get<MessageSnapshot>(SNAPSHOT_NAMESPACE, key);
     if (!stored) return undefined;
     return normalise(record, horizon, {
@@ -148,7 +201,7 @@ export class Intake {
     });
   }
 
-  private extraWrites(unit: NonNullable<ReturnType<typeof normalise>>): KvWrite[] {
+  private extraWrites(unit: EventUnit): KvWrite[] {
     const writes: KvWrite[] = [];
     if (unit.snapshot && this.o.persistSnapshots !== false) {
       writes.push({ namespace: SNAPSHOT_NAMESPACE, key: unit.snapshot.key, value: unit.snapshot.value, ttlMs: SNAPSHOT_TTL_MS });

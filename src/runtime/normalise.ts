@@ -4,9 +4,9 @@
  * `record` events; nothing here throws on odd input.
  */
 import type { FileRecord, FleepRecord, MessageRecord } from '../api/records.js';
-import { xmlToText } from '../api/markup.js';
+import { xmlToPlainText } from '../api/markup.js';
 import type { FleepEvent, MessageView } from '../pipeline/events.js';
-import type { MessageSnapshot } from './message-snapshot.js';
+import type { MessageFlags, MessageSnapshot } from './message-snapshot.js';
 import { flagsOf, reactionDiff, revisionOf, snapshotOf } from './message-snapshot.js';
 
 /** One record's worth of events, handled (and committed) as a unit. */
@@ -103,85 +103,100 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
   if (typeof record.conversation_id !== 'string' || typeof record.message_nr !== 'number') return fromOther(record, horizon);
   const conversationId = record.conversation_id;
   const revision = revisionOf(record);
-  const key = `${conversationId}:${record.message_nr}:${revision}`;
   const snapKey = messageKey(conversationId, record.message_nr);
+  const key = `${snapKey}:${revision}`;
   const now = snapshotOf(record);
   const prev = ctx.previous(snapKey);
+  const is = flagsOf(now.state, now.tags);
+  const type = record.mk_message_type ?? 'text';
+  const frozen = Object.freeze({ ...record });
+  const events = new EventList(key, horizon, conversationId, frozen, toView(record, now, revision, type, is), ctx.botAccountId);
   const unit: EventUnit = {
     key,
     lane: conversationId,
     horizon,
-    events: [],
+    events: events.list,
     snapshot: { key: snapKey, value: now },
     flow: { conversationId, nr: Math.max(record.message_nr, revision) },
   };
-  const frozen = Object.freeze({ ...record });
-  const view = toView(record, now, revision);
-  const base = { horizon, conversationId, record: frozen, message: view };
-  const push = (type: FleepEvent['type'], actorId: string | undefined, extra: object = {}): void => {
-    if (actorId === ctx.botAccountId) return;
-    const id = unit.events.length === 0 ? key : `${key}#${unit.events.length}`;
-    unit.events.push({ type, id, actorId, ...base, ...extra } as FleepEvent);
-  };
 
   const author = record.account_id;
-  const type = record.mk_message_type ?? 'text';
   if (revision === 0 && !prev) {
     if (SYSTEM_TYPES.has(type)) {
-      systemEvents(record, type, push);
+      systemEvents(record, type, events);
     } else {
-      push('message.new', author);
-      const flags = flagsOf(now.state, now.tags);
-      if (flags.isTask) push('task.created', author);
-      if (flags.isPinned) push('message.pinned', author);
+      events.push('message.new', author);
+      if (is.isTask) events.push('task.created', author);
+      if (is.isPinned) events.push('message.pinned', author);
     }
     return unit;
   }
 
   const editor = record.edit_account_id ?? author;
   const was = prev ? flagsOf(prev.state, prev.tags) : undefined;
-  const is = flagsOf(now.state, now.tags);
-  if (is.isDeleted && !was?.isDeleted) push('message.deleted', editor);
-  else if (!is.isDeleted && prev && prev.xml !== now.xml) push('message.edited', editor);
-  else if (!prev && !is.isDeleted && record.edited_time && !is.isTask && !is.isPinned) push('message.edited', editor);
-  if (is.isPinned && !was?.isPinned) push('message.pinned', record.pinned_account_id ?? editor);
-  if (!is.isPinned && was?.isPinned && !is.isDeleted) push('message.unpinned', editor);
-  if (is.isTask && !was?.isTask && !is.isDone) push('task.created', record.tasked_account_id ?? editor);
-  if (is.isDone && !was?.isDone) push('task.done', editor);
-  if (was?.isDone && is.isTask && !is.isDone) push('task.reopened', editor);
+  if (is.isDeleted && !was?.isDeleted) events.push('message.deleted', editor);
+  else if (!is.isDeleted && prev && prev.xml !== now.xml) events.push('message.edited', editor);
+  else if (!prev && !is.isDeleted && record.edited_time && !is.isTask && !is.isPinned) events.push('message.edited', editor);
+  if (is.isPinned && !was?.isPinned) events.push('message.pinned', record.pinned_account_id ?? editor);
+  if (!is.isPinned && was?.isPinned && !is.isDeleted) events.push('message.unpinned', editor);
+  if (is.isTask && !was?.isTask && !is.isDone) events.push('task.created', record.tasked_account_id ?? editor);
+  if (is.isDone && !was?.isDone) events.push('task.done', editor);
+  if (was?.isDone && is.isTask && !is.isDone) events.push('task.reopened', editor);
   const before = prev?.assigneeIds ?? [];
   const added = now.assigneeIds.filter((a) => !before.includes(a));
   const removed = before.filter((a) => !now.assigneeIds.includes(a));
-  if (added.length > 0 || removed.length > 0) push('task.assigned', record.assigner_id ?? editor, { added, removed });
+  if (added.length > 0 || removed.length > 0) events.push('task.assigned', record.assigner_id ?? editor, { added, removed });
   if (prev) {
-    for (const r of reactionDiff(prev.reactions, now.reactions)) push('reaction.added', r.accountId, { emoji: r.emoji, reactorId: r.accountId });
-    for (const r of reactionDiff(now.reactions, prev.reactions)) push('reaction.removed', r.accountId, { emoji: r.emoji, reactorId: r.accountId });
+    for (const r of reactionDiff(prev.reactions, now.reactions)) events.push('reaction.added', r.accountId, { emoji: r.emoji, reactorId: r.accountId });
+    for (const r of reactionDiff(now.reactions, prev.reactions)) events.push('reaction.removed', r.accountId, { emoji: r.emoji, reactorId: r.accountId });
   }
   return unit;
 }
 
-function systemEvents(
-  record: MessageRecord,
-  type: string,
-  push: (type: FleepEvent['type'], actorId: string | undefined, extra?: object) => void,
-): void {
+/**
+ * The events of one message record. A class instead of a closure over a spread base: every
+ * event is built with the same literal shape, and the common one-event unit allocates nothing
+ * else.
+ */
+class EventList {
+  readonly list: FleepEvent[] = [];
+
+  constructor(
+    private readonly key: string,
+    private readonly horizon: number,
+    private readonly conversationId: string,
+    private readonly record: Readonly<MessageRecord>,
+    private readonly message: MessageView,
+    private readonly botAccountId: string,
+  ) {}
+
+  push(type: FleepEvent['type'], actorId: string | undefined, extra?: object): void {
+    if (actorId === this.botAccountId) return;
+    const n = this.list.length;
+    // Same key order as before ({ type, id, actorId, horizon, conversationId, record, message, ...extra }).
+    const event = { type, id: n === 0 ? this.key : `${this.key}#${n}`, actorId, horizon: this.horizon, conversationId: this.conversationId, record: this.record, message: this.message };
+    this.list.push((extra === undefined ? event : Object.assign(event, extra)) as FleepEvent);
+  }
+}
+
+function systemEvents(record: MessageRecord, type: string, events: EventList): void {
   const body = parseSystemBody(record.message);
   const members = Array.isArray(body.members) ? body.members.filter((m): m is string => typeof m === 'string') : [];
   switch (type) {
     case 'create':
-      push('conversation.created', record.account_id, { topic: typeof body.topic === 'string' ? body.topic : '', memberIds: members });
+      events.push('conversation.created', record.account_id, { topic: typeof body.topic === 'string' ? body.topic : '', memberIds: members });
       break;
     case 'add':
-      push('member.joined', record.account_id, { accountIds: members });
+      events.push('member.joined', record.account_id, { accountIds: members });
       break;
     case 'kick':
-      push('member.left', record.account_id, { accountIds: members });
+      events.push('member.left', record.account_id, { accountIds: members });
       break;
     case 'leave':
-      push('member.left', record.account_id, { accountIds: record.account_id ? [record.account_id] : [] });
+      events.push('member.left', record.account_id, { accountIds: record.account_id ? [record.account_id] : [] });
       break;
     case 'topic':
-      push('topic.changed', record.account_id, { topic: typeof body.topic === 'string' ? body.topic : '' });
+      events.push('topic.changed', record.account_id, { topic: typeof body.topic === 'string' ? body.topic : '' });
       break;
   }
 }
@@ -196,15 +211,13 @@ function parseSystemBody(text: unknown): Record<string, unknown> {
   }
 }
 
-function toView(record: MessageRecord, snap: MessageSnapshot, revision: number): MessageView {
-  const flags = flagsOf(snap.state, snap.tags);
-  const type = record.mk_message_type ?? 'text';
+function toView(record: MessageRecord, snap: MessageSnapshot, revision: number, type: string, flags: MessageFlags): MessageView {
   const isText = !SYSTEM_TYPES.has(type) && !flags.isDeleted;
   return {
     conversationId: record.conversation_id,
     messageNr: record.message_nr,
     authorId: record.account_id ?? '',
-    text: isText ? xmlToText(snap.xml).text : '',
+    text: isText ? xmlToPlainText(snap.xml) : '',
     xml: snap.xml,
     type,
     state: snap.state,
@@ -215,6 +228,10 @@ function toView(record: MessageRecord, snap: MessageSnapshot, revision: number):
     postedAt: (record.posted_time ?? 0) * 1000,
     editedAt: record.edited_time ? record.edited_time * 1000 : undefined,
     revision,
-    ...flags,
+    // Spelled out rather than spread: a literal with a spread gets a slow, one-off map.
+    isPinned: flags.isPinned,
+    isTask: flags.isTask,
+    isDone: flags.isDone,
+    isDeleted: flags.isDeleted,
   };
 }

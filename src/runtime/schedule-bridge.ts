@@ -8,7 +8,7 @@ import type { ScheduleEvent } from '../pipeline/events.js';
 import type { Firing } from '../scheduler/job.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Intake } from './intake.js';
-import type { UnitRunner } from './unit-runner.js';
+import { NO_CURSOR, type UnitRunner } from './unit-runner.js';
 
 /** Lane of firings that belong to no conversation. */
 export const SCHEDULE_LANE = '~schedule';
@@ -32,7 +32,7 @@ export function scheduleUnit(intake: Intake | undefined, runner: UnitRunner, fir
   };
   return new Promise<void>((resolve, reject) => {
     intake.enqueue(firing.conversationId ?? SCHEDULE_LANE, () =>
-      runner.run({ key: firing.fireKey, events: [event] }, () => undefined).then(() => resolve(), reject),
+      runner.run({ key: firing.fireKey, events: [event] }, NO_CURSOR).then(() => resolve(), reject),
     );
   });
 }

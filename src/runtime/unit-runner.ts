@@ -48,6 +48,26 @@ export interface UnitRunnerOptions {
 }
 
 
+/** Where the stream cursor stands once a unit is handled (evaluated right before its commit). */
+export interface UnitCursor {
+  /** Marks the unit finished; the cursor to commit when it moved, else `undefined`. */
+  advance(): number | undefined;
+}
+
+/** For units that are not records (schedule firings): they never move the cursor. */
+export const NO_CURSOR: UnitCursor = { advance: () => undefined };
+
+const NO_WRITES: KvWrite[] = [];
+
+/** Why an attempt failed. Success is the attempt's writes, so the common case allocates nothing. */
+class AttemptFailure {
+  constructor(
+    readonly reason: string,
+    readonly timedOut: boolean,
+    readonly writes: KvWrite[],
+  ) {}
+}
+
 /** Runs units. Stateless between units. */
 export class UnitRunner {
   private readonly deadlines: Deadlines;
@@ -57,22 +77,23 @@ export class UnitRunner {
   }
 
   /**
-   * Handles `unit` and commits it together with `cursor()` (evaluated right before the commit,
-   * so it includes this unit). Never rejects for handler failures; rejects when the store fails.
+   * Handles `unit` and commits it together with `cursor.advance()` (evaluated right before the
+   * commit, so it includes this unit). Never rejects for handler failures; rejects when the
+   * store fails.
    */
-  async run(unit: RunnableUnit, cursor: () => number | undefined): Promise<UnitOutcome> {
+  async run(unit: RunnableUnit, cursor: UnitCursor): Promise<UnitOutcome> {
     const { store } = this.o;
     if (await store.isHandled(unit.key)) {
-      await store.commit({ cursor: cursor() });
+      await store.commit({ cursor: cursor.advance() });
       return 'duplicate';
     }
     for (;;) {
       const sink = new EffectSink(unit.key, this.o.sink);
       const attempt = await this.attempt(unit, sink);
       sink.close();
-      await sink.settled();
-      if (attempt.ok) {
-        await this.commitHandled(unit, sink, attempt.writes, cursor);
+      if (sink.isFlushing) await sink.settled();
+      if (!(attempt instanceof AttemptFailure)) {
+        await this.commitHandled(unit, sink, attempt, cursor);
         return 'handled';
       }
       const failures = await store.recordFailure(unit.key, attempt.reason);
@@ -80,7 +101,7 @@ export class UnitRunner {
         await store.addDeadLetter({ kind: 'event', key: unit.key, payload: unit.events.map(describe), reason: attempt.reason });
         if (attempt.timedOut) {
           // The handler may still be running: keep nothing of this attempt but the ledger entry.
-          await store.commit({ eventKey: unit.key, cursor: cursor(), kv: unit.writes ?? [] });
+          await store.commit({ eventKey: unit.key, cursor: cursor.advance(), kv: unit.writes ?? [] });
         } else {
           // The failing plugin's state changes were already dropped; what the others did stands.
           await this.commitHandled(unit, sink, attempt.writes, cursor);
@@ -92,17 +113,16 @@ export class UnitRunner {
     }
   }
 
-  private async commitHandled(unit: RunnableUnit, sink: EffectSink, writes: KvWrite[], cursor: () => number | undefined): Promise<void> {
+  private commitHandled(unit: RunnableUnit, sink: EffectSink, writes: KvWrite[], cursor: UnitCursor): Promise<void> {
     const outbox = sink.takeUnflushed();
     const kv = unit.writes && unit.writes.length > 0 ? (writes.length > 0 ? [...writes, ...unit.writes] : unit.writes) : writes;
-    await this.o.store.commit({ eventKey: unit.key, cursor: cursor(), kv, outbox });
-    if (outbox.length > 0) this.o.sink.outbound.notify();
+    const committed = this.o.store.commit({ eventKey: unit.key, cursor: cursor.advance(), kv, outbox });
+    if (outbox.length === 0) return committed;
+    return committed.then(() => this.o.sink.outbound.notify());
   }
 
-  private async attempt(
-    unit: RunnableUnit,
-    sink: EffectSink,
-  ): Promise<{ ok: true; writes: KvWrite[] } | { ok: false; reason: string; timedOut: boolean; writes: KvWrite[] }> {
+  /** Runs the unit's events through the plugins; their writes, or why it failed. */
+  private async attempt(unit: RunnableUnit, sink: EffectSink): Promise<KvWrite[] | AttemptFailure> {
     const { host } = this.o;
     const deadline = this.deadlines.start();
     const deps = new AttemptDeps(this.o.deps, sink, deadline);
@@ -112,10 +132,9 @@ export class UnitRunner {
       for (const event of unit.events) {
         this.o.onEvent?.(event);
         const ctx: Context = new ContextClass(event, deps);
-        const handled = host.handle(ctx);
-        const result = await Promise.race([handled, deadline.expired]);
+        const result = await deadline.race(host.handle(ctx));
         if (result === undefined) {
-          return { ok: false, reason: `handler did not finish within ${this.o.handlerTimeoutMs} ms`, timedOut: true, writes: [] };
+          return new AttemptFailure(`handler did not finish within ${this.o.handlerTimeoutMs} ms`, true, []);
         }
         // The host already dropped a failing plugin's writes; the other plugins' stay.
         const pending = ctx.pendingWrites;
@@ -125,14 +144,12 @@ export class UnitRunner {
           failure ??= first ? `${first.plugin ?? 'middleware'}: ${first.message}` : 'handler failed';
         }
       }
-      return failure === undefined ? { ok: true, writes: writes ?? NO_WRITES } : { ok: false, reason: failure, timedOut: false, writes: writes ?? NO_WRITES };
+      return failure === undefined ? (writes ?? NO_WRITES) : new AttemptFailure(failure, false, writes ?? NO_WRITES);
     } finally {
       this.deadlines.finish(deadline);
     }
   }
 }
-
-const NO_WRITES: KvWrite[] = [];
 
 /**
  * The context dependencies of one attempt: the shared ones plus this attempt's effect sink and
