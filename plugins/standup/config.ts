@@ -52,9 +52,12 @@ export const StandupConfig = z.object({
   holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a date such as '2026-12-24'" })).default([]),
   /**
    * Where answers are collected: `team` (also `thread`) — in the standup conversation, as
-   * `!standup answer …` or simply the person's next message there. @default 'team'
+   * `!standup answer …` or simply the person's next message there; `dm` — the bot asks each
+   * participant in their direct conversation with it (creating one when there is none) and their
+   * next message there is the answer; the summary still goes to the standup conversation.
+   * @default 'team'
    */
-  collect: z.enum(['team', 'thread']).default('team'),
+  collect: z.enum(['team', 'thread', 'dm'], { error: (iss) => `expected 'team' (or 'thread') or 'dm', got ${JSON.stringify(iss.input)}` }).default('team'),
 });
 
 /** The validated config. */

@@ -1,11 +1,14 @@
 /**
  * The `standup` plugin: at the scheduled time the bot asks the standup questions in each
- * standup conversation, collects answers (`!standup answer …` or a person's next message
- * there), nudges those who have not answered, and posts a summary when everyone has answered or
- * the window closes, naming who did not answer. `!standup now | skip | status | here | off`.
+ * standup conversation (or, with `collect: 'dm'`, in each participant's direct conversation with
+ * the bot), collects answers (`!standup answer …` or a person's next message there), nudges those
+ * who have not answered, and posts a summary in the standup conversation when everyone has
+ * answered or the window closes, naming who did not answer.
+ * `!standup now | skip | status | here | off`.
  */
 import { arg, definePlugin, nextFire, type BotApi, type CommandContext, type Context } from 'fleepkit';
 import { StandupConfig, type StandupOptions } from './config.js';
+import { askedKey } from './direct.js';
 import { dayLabel, clockTime, end, finish, membersKey, nameOf, nudge, recordAnswer, runKey, startRun, waitingFor, type Run, type RunJobPayload } from './run.js';
 
 export { StandupConfig, DEFAULT_QUESTIONS } from './config.js';
@@ -19,6 +22,9 @@ export default definePlugin({
   name: 'standup',
   config: StandupConfig,
   setup(bot, config) {
+    let names: ReadonlySet<string> | undefined;
+    // Read lazily: every plugin's commands are registered by the first message.
+    const commandNames = (): ReadonlySet<string> => (names ??= new Set(bot.commands().flatMap((c) => [c.name, ...c.aliases])));
     // An empty zone means the bot's own (the parsed config object is this plugin's to complete).
     if (!config.timezone) config.timezone = bot.timezone;
     bot.cron(config.schedule, { name: 'daily', tz: config.timezone, missed: 'skip' }, async (ctx) => {
@@ -46,7 +52,8 @@ export default definePlugin({
       async (ctx) => {
         const conv = ctx.conversationId;
         if (ctx.isDirect) {
-          await ctx.reply('Standups happen in a team conversation: say !standup there.');
+          if (ctx.args.action === 'answer') await answerCommand(ctx, bot, await runAsking(ctx, ctx.actorId ?? '', true), ctx.args.text);
+          else await ctx.reply('Standups happen in a team conversation: say !standup there.');
           return;
         }
         await rememberMembers(ctx, conv);
@@ -72,13 +79,27 @@ export default definePlugin({
       },
     );
 
-    // A participant's next message in the conversation is their answer.
+    // A participant's next message is their answer: in the conversation, or with `collect: 'dm'`
+    // in their direct conversation with the bot.
     bot.on('message.new', async (ctx, next) => {
-      const run = ctx.command === undefined && !ctx.isDirect ? await ctx.store.plugin.get<Run>(runKey(ctx.conversationId)) : undefined;
       const who = ctx.actorId;
-      if (run && who !== undefined && ctx.text.trim() !== '' && run.answers[who] === undefined && isParticipant(run, who)) {
-        await recordAnswer(ctx, bot, run, who, ctx.text.trim());
-        await ctx.react('✅');
+      const text = ctx.text.trim();
+      if (who !== undefined && who !== ctx.deps.botAccountId && text !== '') {
+        if (ctx.isDirect) {
+          const run = isCommand(ctx, commandNames) ? undefined : await runAsking(ctx, who, false);
+          if (run) {
+            // Plain text in a direct conversation parses as a command; this one is an answer.
+            ctx.notACommand();
+            await recordAnswer(ctx, bot, run, who, text);
+            await ctx.react('✅');
+          }
+        } else if (ctx.command === undefined) {
+          const run = await ctx.store.plugin.get<Run>(runKey(ctx.conversationId));
+          if (run && run.dms === undefined && run.answers[who] === undefined && isParticipant(run, who)) {
+            await recordAnswer(ctx, bot, run, who, text);
+            await ctx.react('✅');
+          }
+        }
       }
       await next();
     });
@@ -115,6 +136,30 @@ async function currentRun(ctx: Context): Promise<Run | undefined> {
   return run?.id === p.runId ? run : undefined;
 }
 
+/**
+ * The open run that asked `accountId` in a direct message and still waits for them (the oldest
+ * first); with `orAnswered`, else the first that already has their answer (to replace it).
+ */
+async function runAsking(ctx: Context, accountId: string, orAnswered: boolean): Promise<Run | undefined> {
+  let answered: Run | undefined;
+  for (const conv of (await ctx.store.plugin.get<string[]>(askedKey(accountId))) ?? []) {
+    const run = await ctx.store.plugin.get<Run>(runKey(conv));
+    if (run?.dms?.[accountId] === undefined) continue;
+    if (run.answers[accountId] === undefined) return run;
+    answered ??= run;
+  }
+  return orAnswered ? answered : undefined;
+}
+
+/**
+ * Whether a message is a command: addressed with the prefix or a mention, or, in a direct
+ * conversation (where any text parses as one), starting with a known command name.
+ */
+function isCommand(ctx: Context, commandNames: () => ReadonlySet<string>): boolean {
+  const command = ctx.command;
+  return command !== undefined && (command.addressedBy !== 'direct' || commandNames().has(command.name));
+}
+
 function isParticipant(run: Run, accountId: string): boolean {
   return run.participants === null || run.participants.includes(accountId);
 }
@@ -122,7 +167,7 @@ function isParticipant(run: Run, accountId: string): boolean {
 async function answerCommand(ctx: CommandContext, bot: BotApi<StandupOptions>, run: Run | undefined, text: string): Promise<void> {
   const who = ctx.actorId ?? '';
   if (!run) {
-    await ctx.reply('No standup is running here right now; !standup now starts one.');
+    await ctx.reply(ctx.isDirect ? 'No standup is waiting for your answer right now.' : 'No standup is running here right now; !standup now starts one.');
   } else if (!isParticipant(run, who)) {
     await ctx.reply("You're not on this standup's list, so I'll leave your answer out.");
   } else if (text.trim() === '') {

@@ -1,10 +1,12 @@
 /**
  * One standup run in one conversation: starting it (questions, nudge and close jobs), recording
  * answers, nudging, and the summary. The run lives in the plugin's store under `run:<conv>`, so
- * a restart mid-standup loses nothing; nudge and close are persisted scheduler jobs.
+ * a restart mid-standup loses nothing; nudge and close are persisted scheduler jobs. With
+ * `collect: 'dm'` the questions and nudges go to direct conversations (see `direct.ts`).
  */
 import { escapeText, markup, type BotApi, type Context } from 'fleepkit';
 import type { StandupOptions } from './config.js';
+import { askInDirect, forgetAsked, nudgeInDirect } from './direct.js';
 
 /** A standup in progress. */
 export interface Run {
@@ -19,6 +21,11 @@ export interface Run {
   answers: Record<string, string>;
   nudged: boolean;
   jobIds: string[];
+  /**
+   * Collected in direct conversations (`collect: 'dm'`): participant → their direct conversation
+   * with the bot. Absent when answers are collected in the standup conversation.
+   */
+  dms?: Record<string, string>;
 }
 
 /** What a nudge or close job carries. */
@@ -83,8 +90,16 @@ export async function startRun(ctx: Context, bot: BotApi<StandupOptions>, conv: 
   if (config.nudgeAfter > 0 && config.nudgeAfter < config.window) {
     run.jobIds.push(await bot.jobs.at('nudge', now + config.nudgeAfter, { payload, conversationId: conv }));
   }
-  await ctx.store.plugin.set(runKey(conv), run);
   const questions = config.questions.map((q, i) => `${i + 1}. ${q}`).join('\n');
+  const summaryAt = clockTime(run.closesAt, config.timezone);
+  // Without known participants there is nobody to write to: such a run collects in the conversation.
+  if (config.collect === 'dm' && run.participants !== null) {
+    void ctx.send(conv, `Standup time! I'm asking each of you in a direct message. I'll post the summary here at ${summaryAt} or when everyone has answered.`);
+    run.dms = await askInDirect(ctx, run, questions, summaryAt);
+    await ctx.store.plugin.set(runKey(conv), run);
+    return run;
+  }
+  await ctx.store.plugin.set(runKey(conv), run);
   await ctx.send(
     conv,
     `Good morning! Time for the standup.\n${questions}\n` +
@@ -126,6 +141,7 @@ export async function finish(ctx: Context, bot: BotApi<StandupOptions>, run: Run
 /** Ends the run without a summary: cancels its jobs and forgets it. */
 export async function end(ctx: Context, bot: BotApi<StandupOptions>, run: Run): Promise<void> {
   for (const jobId of run.jobIds) await bot.jobs.cancel(jobId);
+  await forgetAsked(ctx, run);
   await ctx.store.plugin.delete(runKey(run.conversationId));
 }
 
@@ -133,6 +149,10 @@ export async function end(ctx: Context, bot: BotApi<StandupOptions>, run: Run): 
 export async function nudge(ctx: Context, bot: BotApi<StandupOptions>, run: Run): Promise<void> {
   if (run.nudged) return;
   await ctx.store.plugin.set(runKey(run.conversationId), { ...run, nudged: true });
+  if (run.dms !== undefined) {
+    nudgeInDirect(ctx, run, waitingFor(run), clockTime(run.closesAt, bot.config.timezone));
+    return;
+  }
   const missing = waitingFor(run)
     .map((id) => ctx.deps.contacts.get(id)?.fleepAddress)
     .filter((a): a is string => a !== undefined && a !== '');

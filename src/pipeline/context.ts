@@ -149,6 +149,15 @@ export class Context<E extends FleepEvent = FleepEvent> {
     return this.parsed ?? undefined;
   }
 
+  /**
+   * Declares that this message is not a command after all, e.g. plain text in a direct
+   * conversation that answers a question the bot asked. Handlers that run later (and the
+   * "I don't know the command" reply) then see `ctx.command` as `undefined`.
+   */
+  notACommand(): void {
+    this.parsed = null;
+  }
+
   /** Scratch space for this event, shared by its middleware. */
   get state(): Record<string, unknown> {
     return (this.stateBag ??= {});

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { markup } from '../../src/api/markup.js';
 import { ContextError } from '../../src/pipeline/errors.js';
-import { ALICE, BOB, ctxOf, DM, GROUP, makeDeps, memberEvent, messageEvent, say, scheduleEvent } from './helpers.js';
+import { definePlugin } from '../../src/pipeline/plugin.js';
+import { loadPlugins } from '../../src/pipeline/plugin-host.js';
+import { ALICE, BOB, captureLogger, ctxOf, DM, GROUP, makeDeps, memberEvent, messageEvent, say, scheduleEvent } from './helpers.js';
 
 describe('Context helpers build exact effects', () => {
   const target = { conversationId: GROUP, messageNr: 7 };
@@ -94,6 +96,34 @@ describe('Context getters', () => {
     expect(ctxOf(say('@bobby hi')).command).toBeUndefined();
     expect(ctxOf(say('! deploy')).command).toBeUndefined();
     expect(ctxOf(messageEvent('message.edited', '!deploy')).command).toBeUndefined();
+  });
+
+  it('notACommand() hides the parsed command from later handlers and from the unknown-command reply', async () => {
+    const ctx = ctxOf(say('pinged the team', ALICE, DM));
+    expect(ctx.command).toMatchObject({ name: 'pinged', addressedBy: 'direct' });
+    ctx.notACommand();
+    expect(ctx.command).toBeUndefined();
+
+    // Plain DM text that looks like a typo of a command ("pinged" ~ "pins") gets "did you mean"
+    // unless a plugin took it as plain text.
+    const seen: Array<string | undefined> = [];
+    const pins = definePlugin({ name: 'pins', setup: (bot) => void bot.command('pins', {}, (c) => c.reply('pins')) });
+    const answers = definePlugin({
+      name: 'answers',
+      setup: (bot) =>
+        void bot.on('message.new', async (c, next) => {
+          if (c.text.startsWith('pinged')) c.notACommand();
+          seen.push(c.command?.name);
+          await next();
+        }),
+    });
+    const deps = makeDeps();
+    await deps.store.open();
+    const host = await loadPlugins([answers, pins], {}, { logger: captureLogger().logger });
+    await host.handle(ctxOf(say('pinged the team', ALICE, DM), deps));
+    await host.handle(ctxOf(say('pinz', ALICE, DM), deps));
+    expect(seen).toEqual([undefined, 'pinz']);
+    expect(deps.effects.map((e) => e.body.message)).toEqual(["I don't know the command !pinz. Did you mean !pins?"]);
   });
 });
 
