@@ -67,7 +67,16 @@ export class Deadlines {
 
   /** Starts a deadline `timeoutMs` from now. Call `finish()` on it when the attempt ends. */
   start(): Deadline {
-    const d = new Deadline(this.clock.now() + this.timeoutMs);
+    return this.watch(new Deadline(this.nextDue()));
+  }
+
+  /** When a deadline started now is due (for subclasses of {@link Deadline} made by the caller). */
+  nextDue(): number {
+    return this.clock.now() + this.timeoutMs;
+  }
+
+  /** Watches `d` (made with {@link nextDue}). Call {@link finish} with it when the attempt ends. */
+  watch<D extends Deadline>(d: D): D {
     this.active.add(d);
     if (d.due < this.timerDue) this.arm(d.due);
     return d;

@@ -13,6 +13,9 @@ export interface DispatcherOptions<T> {
   onError?: (error: unknown, item: T) => void;
 }
 
+/** Emptied lanes kept for reuse. */
+const SPARE_LANES = 64;
+
 interface Lane<T> {
   key: string;
   items: T[];
@@ -24,6 +27,7 @@ interface Lane<T> {
 export class Dispatcher<T extends { lane: string }> {
   private readonly lanes = new Map<string, Lane<T>>();
   private readonly ready: Lane<T>[] = [];
+  private readonly spare: Lane<T>[] = [];
   private readyHead = 0;
   private active = 0;
   private queued = 0;
@@ -47,7 +51,8 @@ export class Dispatcher<T extends { lane: string }> {
   push(item: T): void {
     let lane = this.lanes.get(item.lane);
     if (!lane) {
-      lane = { key: item.lane, items: [], head: 0, running: false };
+      lane = this.spare.pop() ?? { key: item.lane, items: [], head: 0, running: false };
+      lane.key = item.lane;
       this.lanes.set(item.lane, lane);
     }
     lane.items.push(item);
@@ -93,6 +98,8 @@ export class Dispatcher<T extends { lane: string }> {
       lane.items.length = 0;
       lane.head = 0;
       this.lanes.delete(lane.key);
+      // An emptied lane is reused for the next conversation that gets work (no object per burst).
+      if (this.spare.length < SPARE_LANES) this.spare.push(lane);
     } else {
       this.ready.push(lane);
     }

@@ -20,6 +20,8 @@ export const SNAPSHOT_NAMESPACE = 'fleepkit:msg';
 const SNAPSHOT_TTL_MS = 14 * 24 * 3600_000;
 
 const NO_WRITES: KvWrite[] = [];
+/** Queued records beyond which polling waits. */
+const BACKLOG = 5_000;
 const DONE: Promise<void> = Promise.resolve();
 
 /** Records that never become events: skip them before they take a lane slot. */
@@ -119,21 +121,28 @@ export class Intake {
   }
 
   /** Queues a poll batch. Resolves once queued (with back-pressure when far behind). */
-  async accept(batch: PollBatch): Promise<void> {
-    for (const record of batch.records) this.o.directory.apply(record);
-    const records = batch.records.filter((r) => !BOOKKEEPING.has(r.mk_rec_type));
-    const tracked = this.watermark.add(batch.horizon, records.length);
-    if (records.length === 0) {
-      const moved = this.watermark.finish(tracked, 0);
-      if (moved !== undefined) await this.o.store.commit({ cursor: moved });
-      return;
+  accept(batch: PollBatch): Promise<void> {
+    let events = 0;
+    for (const record of batch.records) {
+      this.o.directory.apply(record);
+      if (!BOOKKEEPING.has(record.mk_rec_type)) events++;
     }
-    for (const record of records) {
+    const tracked = this.watermark.add(batch.horizon, events);
+    if (events === 0) {
+      const moved = this.watermark.finish(tracked, 0);
+      return moved !== undefined ? this.o.store.commit({ cursor: moved }) : DONE;
+    }
+    for (const record of batch.records) {
+      if (BOOKKEEPING.has(record.mk_rec_type)) continue;
       const lane = typeof record.conversation_id === 'string' ? record.conversation_id : '';
       this.dispatcher.push(new RecordItem(lane, record, batch.horizon, tracked, this.watermark));
     }
     // Back-pressure: do not poll further ahead than a bounded backlog.
-    while (this.dispatcher.size > 5_000) await this.dispatcher.idle();
+    return this.dispatcher.size > BACKLOG ? this.drainBacklog() : DONE;
+  }
+
+  private async drainBacklog(): Promise<void> {
+    while (this.dispatcher.size > BACKLOG) await this.dispatcher.idle();
   }
 
   /** Starts over from `horizon` once everything queued is done (resync). */
@@ -164,13 +173,13 @@ export class Intake {
     const unit = normalise(record, item.horizon, this.normaliseContext);
     // A change of a message that is not in memory (after a restart): compare with the stored snapshot.
     if (
-      unit?.snapshot &&
-      this.o.persistSnapshots !== false &&
+      unit?.snapshotKey !== undefined &&
       record.mk_rec_type === 'message' &&
       revisionOf(record as MessageRecord) > 0 &&
-      !this.snapshots.get(unit.snapshot.key)
+      !this.snapshots.get(unit.snapshotKey) &&
+      this.o.persistSnapshots !== false
     ) {
-      return this.reload(record, item.horizon, unit.snapshot.key).then((reloaded) => this.finishUnit(reloaded ?? unit, item));
+      return this.reload(record, item.horizon, unit.snapshotKey).then((reloaded) => this.finishUnit(reloaded ?? unit, item));
     }
     return this.finishUnit(unit, item);
   }
@@ -179,13 +188,13 @@ export class Intake {
     if (!ready || ready.events.length === 0) {
       const writes = ready ? this.extraWrites(ready) : NO_WRITES;
       const moved = item.advance();
-      if (ready?.snapshot) this.snapshots.set(ready.snapshot.key, ready.snapshot.value);
+      if (ready?.snapshot && ready.snapshotKey !== undefined) this.snapshots.set(ready.snapshotKey, ready.snapshot);
       return moved !== undefined || writes.length > 0 ? this.o.store.commit({ cursor: moved, kv: writes }) : DONE;
     }
     const run = this.o.runner.run({ key: ready.key, events: ready.events, writes: this.extraWrites(ready) }, item);
     // Lanes are serial: the next record of this message cannot be read before this one is
     // handled, so remembering the snapshot now is the same as remembering it afterwards.
-    if (ready.snapshot) this.snapshots.set(ready.snapshot.key, ready.snapshot.value);
+    if (ready.snapshot && ready.snapshotKey !== undefined) this.snapshots.set(ready.snapshotKey, ready.snapshot);
     const onOutcome = this.o.onOutcome;
     if (!onOutcome) return run;
     return run.then((outcome) => onOutcome(outcome, ready.events.map((e) => e.type)));
@@ -203,12 +212,12 @@ export class Intake {
 
   private extraWrites(unit: EventUnit): KvWrite[] {
     const writes: KvWrite[] = [];
-    if (unit.snapshot && this.o.persistSnapshots !== false) {
-      writes.push({ namespace: SNAPSHOT_NAMESPACE, key: unit.snapshot.key, value: unit.snapshot.value, ttlMs: SNAPSHOT_TTL_MS });
+    if (unit.snapshot && unit.snapshotKey !== undefined && this.o.persistSnapshots !== false) {
+      writes.push({ namespace: SNAPSHOT_NAMESPACE, key: unit.snapshotKey, value: unit.snapshot, ttlMs: SNAPSHOT_TTL_MS });
     }
-    if (unit.flow && (this.flow.get(unit.flow.conversationId) ?? 0) < unit.flow.nr) {
-      this.flow.set(unit.flow.conversationId, unit.flow.nr);
-      writes.push({ namespace: FLOW_NAMESPACE, key: unit.flow.conversationId, value: unit.flow.nr });
+    if (unit.flowNr !== undefined && (this.flow.get(unit.lane) ?? 0) < unit.flowNr) {
+      this.flow.set(unit.lane, unit.flowNr);
+      writes.push({ namespace: FLOW_NAMESPACE, key: unit.lane, value: unit.flowNr });
     }
     return writes;
   }

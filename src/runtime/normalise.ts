@@ -17,10 +17,12 @@ export interface EventUnit {
   lane: string;
   horizon: number;
   events: FleepEvent[];
-  /** For message records: the snapshot to remember once handled. */
-  snapshot?: { key: string; value: MessageSnapshot };
-  /** For message records: the conversation's flow number reached, for catch-up after resync. */
-  flow?: { conversationId: string; nr: number };
+  /** For message records: the snapshot to remember once handled, under {@link snapshotKey}. */
+  snapshot?: MessageSnapshot;
+  /** For message records: the key of {@link snapshot} (see {@link messageKey}). */
+  snapshotKey?: string;
+  /** For message records: the flow number reached in the conversation (`lane`), for catch-up after resync. */
+  flowNr?: number;
 }
 
 /** Context the normaliser needs. */
@@ -116,8 +118,9 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
     lane: conversationId,
     horizon,
     events: events.list,
-    snapshot: { key: snapKey, value: now },
-    flow: { conversationId, nr: Math.max(record.message_nr, revision) },
+    snapshot: now,
+    snapshotKey: snapKey,
+    flowNr: Math.max(record.message_nr, revision),
   };
 
   const author = record.account_id;

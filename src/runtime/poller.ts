@@ -47,10 +47,11 @@ export class Poller {
   async run(horizon: number, signal: AbortSignal): Promise<void> {
     const { client, clock, logger } = this.options;
     let current = horizon;
+    // The poller does its own classified backoff; the client must not hide failures for minutes.
+    const pollOptions = { wait: true, signal, retry: false } as const;
     while (!signal.aborted) {
       try {
-        // The poller does its own classified backoff; the client must not hide failures for minutes.
-        const res = await client.poll(current, { wait: true, signal, retry: false });
+        const res = await client.poll(current, pollOptions);
         this.failures = 0;
         this.options.onPolled?.(clock.now());
         const next = res.event_horizon;

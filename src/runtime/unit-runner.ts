@@ -14,8 +14,7 @@ import type { FleepEvent } from '../pipeline/events.js';
 import type { PluginHost } from '../pipeline/plugin-host.js';
 import type { KvWrite, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
-import type { Deadline} from './deadlines.js';
-import { Deadlines } from './deadlines.js';
+import { Deadline, Deadlines } from './deadlines.js';
 import { EffectSink, type EffectSinkDeps } from './effect-sink.js';
 
 /** What one unit of work is, for the runner. */
@@ -124,8 +123,9 @@ export class UnitRunner {
   /** Runs the unit's events through the plugins; their writes, or why it failed. */
   private async attempt(unit: RunnableUnit, sink: EffectSink): Promise<KvWrite[] | AttemptFailure> {
     const { host } = this.o;
-    const deadline = this.deadlines.start();
-    const deps = new AttemptDeps(this.o.deps, sink, deadline);
+    // The attempt's deps are its deadline too: one object per attempt.
+    const deadline = this.deadlines.watch(new AttemptDeps(this.o.deps, sink, this.deadlines.nextDue()));
+    const deps = deadline;
     let writes: KvWrite[] | undefined;
     let failure: string | undefined;
     try {
@@ -152,40 +152,54 @@ export class UnitRunner {
 }
 
 /**
- * The context dependencies of one attempt: the shared ones plus this attempt's effect sink and
- * deadline. A class, so that no per-event object spread or bound function is needed.
+ * The context dependencies of one attempt: the shared ones plus this attempt's effect sink,
+ * and the attempt's deadline itself (whose `signal` is the one handlers see). A class, so that
+ * no per-event object spread or bound function is needed.
  */
-class AttemptDeps implements ContextDeps {
-  readonly botAccountId: string;
-  readonly botAddress: string;
-  readonly store: ContextDeps['store'];
-  readonly contacts: ContextDeps['contacts'];
-  readonly conversations: ContextDeps['conversations'];
-  readonly clock: ContextDeps['clock'];
-  readonly logger: ContextDeps['logger'];
-  readonly config: ContextDeps['config'];
-
+class AttemptDeps extends Deadline implements ContextDeps {
   constructor(
-    shared: Omit<ContextDeps, 'emit' | 'signal'>,
+    private readonly shared: Omit<ContextDeps, 'emit' | 'signal'>,
     private readonly sink: EffectSink,
-    private readonly deadline: Deadline,
+    due: number,
   ) {
-    this.botAccountId = shared.botAccountId;
-    this.botAddress = shared.botAddress;
-    this.store = shared.store;
-    this.contacts = shared.contacts;
-    this.conversations = shared.conversations;
-    this.clock = shared.clock;
-    this.logger = shared.logger;
-    this.config = shared.config;
+    super(due);
+  }
+
+  // Getters over the shared deps instead of copies: the per-attempt object stays small.
+  get botAccountId(): string {
+    return this.shared.botAccountId;
+  }
+
+  get botAddress(): string {
+    return this.shared.botAddress;
+  }
+
+  get store(): ContextDeps['store'] {
+    return this.shared.store;
+  }
+
+  get contacts(): ContextDeps['contacts'] {
+    return this.shared.contacts;
+  }
+
+  get conversations(): ContextDeps['conversations'] {
+    return this.shared.conversations;
+  }
+
+  get clock(): ContextDeps['clock'] {
+    return this.shared.clock;
+  }
+
+  get logger(): ContextDeps['logger'] {
+    return this.shared.logger;
+  }
+
+  get config(): ContextDeps['config'] {
+    return this.shared.config;
   }
 
   emit(effect: Effect): Promise<EffectResult> {
     return this.sink.emit(effect);
-  }
-
-  get signal(): AbortSignal {
-    return this.deadline.signal;
   }
 }
 

@@ -6,7 +6,7 @@ import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { StoreLifecycle } from './lifecycle.js';
 import type { StoreState } from './lifecycle.js';
-import type { DeadLetter, EventCommit, JobRow, KvWrite, OutboxEntry, SetOptions, Store } from './store.js';
+import type { DeadLetter, EventCommit, JobRow, KvWrite, NewOutboxEntry, OutboxEntry, SetOptions, Store } from './store.js';
 import {
   PRUNE_EVERY_WRITES,
   checkCursor,
@@ -28,6 +28,7 @@ import type { LedgerRetention, PreparedOutbox, ResolvedRetention } from './value
 const NONE: KvWrite[] = [];
 const NONE_JSON: Array<string | undefined> = [];
 const NONE_OUTBOX: PreparedOutbox[] = [];
+const NONE_ENTRIES: NewOutboxEntry[] = [];
 
 /**
  * Options of {@link MemoryStore}.
@@ -192,19 +193,27 @@ export class MemoryStore implements Store {
     if (change.eventKey !== undefined) checkId(change.eventKey, 'EventCommit.eventKey');
     if (change.cursor !== undefined) checkCursor(change.cursor);
     const kv = change.kv ?? NONE;
-    const prepared = kv.length === 0 ? NONE_JSON : kv.map(prepareWrite);
-    const outbox = change.outbox === undefined || change.outbox.length === 0 ? NONE_OUTBOX : change.outbox.map(prepareOutbox);
+    // One write or one entry (the usual commit) is prepared without an array around it.
+    const one = kv.length === 1 ? prepareWrite(kv[0] as KvWrite) : undefined;
+    const prepared = kv.length <= 1 ? NONE_JSON : kv.map(prepareWrite);
+    const entries = change.outbox ?? NONE_ENTRIES;
+    const first = entries.length === 1 ? prepareOutbox(entries[0] as NewOutboxEntry) : undefined;
+    const outbox = entries.length <= 1 ? NONE_OUTBOX : entries.map(prepareOutbox);
     const now = this.clock.now();
     if (change.eventKey !== undefined && !this.ledger.has(change.eventKey)) this.ledger.set(change.eventKey, now);
     if (change.cursor !== undefined && (this.cursor === undefined || change.cursor > this.cursor)) this.cursor = change.cursor;
-    for (let i = 0; i < kv.length; i++) this.applyWrite(kv[i] as KvWrite, prepared[i], now);
-    for (const e of outbox) {
-      if (this.outbox.has(e.id)) continue;
-      const cell: OutboxCell = { id: e.id, lane: e.lane, seq: this.nextSeq++, effectJson: e.effectJson, createdAt: e.createdAt, attempts: 0, notBefore: e.notBefore };
-      this.outbox.set(e.id, cell);
-      this.outboxOrder.push(cell);
-    }
+    if (kv.length === 1) this.applyWrite(kv[0] as KvWrite, one, now);
+    else for (let i = 0; i < kv.length; i++) this.applyWrite(kv[i] as KvWrite, prepared[i], now);
+    if (first) this.addOutbox(first);
+    else for (const e of outbox) this.addOutbox(e);
     this.tick();
+  }
+
+  private addOutbox(e: PreparedOutbox): void {
+    if (this.outbox.has(e.id)) return;
+    const cell: OutboxCell = { id: e.id, lane: e.lane, seq: this.nextSeq++, effectJson: e.effectJson, createdAt: e.createdAt, attempts: 0, notBefore: e.notBefore };
+    this.outbox.set(e.id, cell);
+    this.outboxOrder.push(cell);
   }
 
   async recordFailure(eventKey: string, reason: string): Promise<number> {
