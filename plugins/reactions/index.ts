@@ -46,7 +46,9 @@ export default definePlugin({
       bot.on(['message.new', 'message.edited'], async (ctx: MessageContext) => {
         const m = ctx.event.message;
         if (m.isDeleted || m.type !== 'text' || m.text === '') return;
-        const topic = rules.some((r) => !r.appliesTo(m.conversationId, undefined)) ? await ctx.store.conversation.get<string>(TOPIC_KEY) : undefined;
+        const topic = rules.some((r) => !r.appliesTo(m.conversationId, undefined))
+          ? ctx.deps.conversations.topic(m.conversationId) || (await ctx.store.conversation.get<string>(TOPIC_KEY))
+          : undefined;
         const reacted = new Set(m.reactions.filter((r) => r.accountIds.includes(ctx.deps.botAccountId)).map((r) => r.emoji));
         for (const rule of rules) {
           if (!rule.appliesTo(m.conversationId, topic) || !rule.test(m.text)) continue;

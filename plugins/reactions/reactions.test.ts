@@ -33,6 +33,15 @@ describe('reactions plugin: rules', () => {
     expect((await message('Team', e)).reactions).toEqual({ '👍': ['bot'], '🚀': ['bot'] });
   });
 
+  it('limits a rule to conversations by topic, also ones that existed before the bot started', async () => {
+    t = await createTestBot({ plugins: [reactions], config: { reactions: { rules: [{ match: ['deploy'], emoji: '🚢', conversations: ['Team'] }] } } });
+    const team = await t.say('alice', 'Team', 'deploy at noon');
+    const direct = await t.say('alice', 'dm:alice', 'deploy at noon');
+    await t.idle();
+    expect((await message('Team', team)).reactions).toEqual({ '🚢': ['bot'] });
+    expect((await message('dm:alice', direct)).reactions).toEqual({});
+  });
+
   it('reacts when an edit makes a message match, and at most once per message and rule', async () => {
     t = await createTestBot({ plugins: [reactions], config: { reactions: THANKS } });
     const nr = await t.say('alice', 'Team', 'see you');

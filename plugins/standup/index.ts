@@ -201,7 +201,7 @@ async function enroll(ctx: CommandContext, config: StandupOptions, on: boolean):
   await ctx.store.plugin.set(ENROLLED, next);
   const slot = nextSlot(config, ctx.deps.clock.now());
   if (on) await ctx.reply(`Standups will run here${slot ? `, next on ${dayLabel(slot, config.timezone)} at ${clockTime(slot, config.timezone)}` : ''}.`);
-  else if (configured(conv, config, (await ctx.store.plugin.get<Record<string, string>>(TOPICS)) ?? {})) await ctx.reply('This conversation is listed in the bot config; remove it there to stop its standups.');
+  else if (configured(conv, config, (await ctx.store.plugin.get<Record<string, string>>(TOPICS)) ?? {}, ctx.deps.conversations)) await ctx.reply('This conversation is listed in the bot config; remove it there to stop its standups.');
   else await ctx.reply('OK, no more scheduled standups here.');
 }
 
@@ -223,12 +223,12 @@ async function status(ctx: CommandContext, config: StandupOptions, run: Run | un
   return `No standup running. Next one: ${next ? `${dayLabel(next, zone)} at ${clockTime(next, zone)}` : 'none planned'}.`;
 }
 
-/** Configured (by id or learned topic) plus enrolled conversations. */
+/** Configured (by id or topic) plus enrolled conversations. */
 async function standupConversations(ctx: Context, config: StandupOptions): Promise<string[]> {
   const topics = (await ctx.store.plugin.get<Record<string, string>>(TOPICS)) ?? {};
   const out = new Set<string>();
   for (const entry of config.conversations) {
-    const id = topics[entry.toLowerCase()] ?? entry;
+    const id = topics[entry.toLowerCase()] ?? ctx.deps.conversations.byTopic(entry) ?? entry;
     if (id === entry && !/^[0-9a-f-]{16,}$/i.test(entry)) {
       ctx.deps.logger.warn({ conversation: entry }, 'standup: topic not known yet; say !standup here in that conversation, or use its id');
       continue;
@@ -239,8 +239,8 @@ async function standupConversations(ctx: Context, config: StandupOptions): Promi
   return [...out];
 }
 
-function configured(conv: string, config: StandupOptions, topics: Record<string, string>): boolean {
-  return config.conversations.some((c) => c === conv || topics[c.toLowerCase()] === conv);
+function configured(conv: string, config: StandupOptions, topics: Record<string, string>, lookup?: Context['deps']['conversations']): boolean {
+  return config.conversations.some((c) => c === conv || topics[c.toLowerCase()] === conv || lookup?.byTopic(c) === conv);
 }
 
 async function rememberMembers(ctx: Context, conv: string): Promise<void> {

@@ -30,7 +30,9 @@ async function resolve(ctx: Context, names: readonly string[], known: readonly s
   }
   const out: string[] = [];
   for (const name of names) {
-    const id = known.includes(name) ? name : (topics.get(name.toLowerCase()) ?? (looksLikeId(name) ? name : undefined));
+    const id = known.includes(name)
+      ? name
+      : (topics.get(name.toLowerCase()) ?? ctx.deps.conversations.byTopic(name) ?? (looksLikeId(name) ? name : undefined));
     if (id === undefined) ctx.deps.logger.warn({ conversation: name }, 'tasks digest: no conversation with this topic is known yet; use its id');
     else if (!out.includes(id)) out.push(id);
   }

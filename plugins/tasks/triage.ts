@@ -32,7 +32,7 @@ export async function factsOf(ctx: Context, text: string, authorId: string, ment
     text,
     authorId,
     conversationId,
-    topic: await ctx.store.plugin.get<string>(topicKey(conversationId)),
+    topic: ctx.deps.conversations.topic(conversationId) || (await ctx.store.plugin.get<string>(topicKey(conversationId))),
     mentionIds: mentionIds.filter((id) => id !== ctx.deps.botAccountId),
   };
 }
