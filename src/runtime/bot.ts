@@ -293,9 +293,14 @@ export class Bot {
       clock: this.clock,
       logger: this.logger,
       random: this.o.random,
-      onBatch: async (batch) => {
-        await this.intake!.accept(batch);
-        this.caughtUp.advance(batch.horizon);
+      onBatch: (batch) => {
+        // Usually queued at once: then no promise and no async frame per poll.
+        const taken = this.intake!.accept(batch);
+        if (!taken) {
+          this.caughtUp.advance(batch.horizon);
+          return undefined;
+        }
+        return taken.then(() => this.caughtUp.advance(batch.horizon));
       },
       onResync: (reason, from) => this.resync(reason, from),
       onFatal: (error) => {

@@ -106,13 +106,18 @@ export class EffectSink {
     if (this.flushing) return this.flushing.then(() => this.flush());
     if (this.flushed === this.entries.length) return Promise.resolve();
     const entries = this.takeUnflushed();
-    this.flushing = this.deps.store
-      .commit({ outbox: entries })
-      .then(() => this.deps.outbound.notify())
-      .finally(() => {
+    const flushing = this.deps.store.commit({ outbox: entries }).then(
+      () => {
         this.flushing = undefined;
-      });
-    return this.flushing;
+        this.deps.outbound.notify();
+      },
+      (error: unknown) => {
+        this.flushing = undefined;
+        throw error;
+      },
+    );
+    this.flushing = flushing;
+    return flushing;
   }
 }
 

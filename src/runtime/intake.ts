@@ -120,8 +120,11 @@ export class Intake {
     return this.watermark.value;
   }
 
-  /** Queues a poll batch. Resolves once queued (with back-pressure when far behind). */
-  accept(batch: PollBatch): Promise<void> {
+  /**
+   * Queues a poll batch. Returns `undefined` when it is queued already, else a promise that
+   * resolves once it is (the cursor commit of an empty batch, or back-pressure when far behind).
+   */
+  accept(batch: PollBatch): Promise<void> | undefined {
     let events = 0;
     for (const record of batch.records) {
       this.o.directory.apply(record);
@@ -130,7 +133,7 @@ export class Intake {
     const tracked = this.watermark.add(batch.horizon, events);
     if (events === 0) {
       const moved = this.watermark.finish(tracked, 0);
-      return moved !== undefined ? this.o.store.commit({ cursor: moved }) : DONE;
+      return moved !== undefined ? this.o.store.commit({ cursor: moved }) : undefined;
     }
     for (const record of batch.records) {
       if (BOOKKEEPING.has(record.mk_rec_type)) continue;
@@ -138,7 +141,7 @@ export class Intake {
       this.dispatcher.push(new RecordItem(lane, record, batch.horizon, tracked, this.watermark));
     }
     // Back-pressure: do not poll further ahead than a bounded backlog.
-    return this.dispatcher.size > BACKLOG ? this.drainBacklog() : DONE;
+    return this.dispatcher.size > BACKLOG ? this.drainBacklog() : undefined;
   }
 
   private async drainBacklog(): Promise<void> {

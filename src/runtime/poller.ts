@@ -24,8 +24,11 @@ export interface PollerOptions {
   client: FleepClient;
   clock: Clock;
   logger: Logger;
-  /** Hands a batch to the runtime; the poller waits for it before polling again (back-pressure). */
-  onBatch: (batch: PollBatch) => Promise<void>;
+  /**
+   * Hands a batch to the runtime; the poller waits for the promise, if one is returned, before
+   * polling again (back-pressure). `undefined`: taken already.
+   */
+  onBatch: (batch: PollBatch) => Promise<void> | undefined;
   /** The server asked for a resync; resolves the horizon to continue from. */
   onResync: (reason: string, from: number) => Promise<number>;
   /** Fatal: the session cannot be restored. */
@@ -62,7 +65,8 @@ export class Poller {
           continue;
         }
         const records = Array.isArray(res.stream) ? res.stream : [];
-        await this.options.onBatch({ from: current, horizon: next, records });
+        const taken = this.options.onBatch({ from: current, horizon: next, records });
+        if (taken) await taken;
         current = next;
       } catch (error) {
         if (signal.aborted) break;

@@ -88,7 +88,37 @@ export class UnitRunner {
     }
     for (;;) {
       const sink = new EffectSink(unit.key, this.o.sink);
-      const attempt = await this.attempt(unit, sink);
+      // The attempt's deps are its deadline too: one object per attempt.
+      const deps = this.deadlines.watch(new AttemptDeps(this.o.deps, sink, this.deadlines.nextDue()));
+      let writes: KvWrite[] | undefined;
+      let failure: string | undefined;
+      let timedOut = false;
+      // The events run inline (not in an async helper): one async frame per unit, not two.
+      try {
+        for (const event of unit.events) {
+          this.o.onEvent?.(event);
+          const ctx: Context = new ContextClass(event, deps);
+          const result = await deps.race(this.o.host.handle(ctx));
+          if (result === undefined) {
+            timedOut = true;
+            break;
+          }
+          // The host already dropped a failing plugin's writes; the other plugins' stay.
+          const pending = ctx.pendingWrites;
+          if (pending.length > 0) (writes ??= []).push(...pending);
+          if (!result.ok) {
+            const first = result.errors[0];
+            failure ??= first ? `${first.plugin ?? 'middleware'}: ${first.message}` : 'handler failed';
+          }
+        }
+      } finally {
+        this.deadlines.finish(deps);
+      }
+      const attempt = timedOut
+        ? new AttemptFailure(`handler did not finish within ${this.o.handlerTimeoutMs} ms`, true, [])
+        : failure === undefined
+          ? (writes ?? NO_WRITES)
+          : new AttemptFailure(failure, false, writes ?? NO_WRITES);
       sink.close();
       if (sink.isFlushing) await sink.settled();
       if (!(attempt instanceof AttemptFailure)) {
@@ -118,36 +148,6 @@ export class UnitRunner {
     const committed = this.o.store.commit({ eventKey: unit.key, cursor: cursor.advance(), kv, outbox });
     if (outbox.length === 0) return committed;
     return committed.then(() => this.o.sink.outbound.notify());
-  }
-
-  /** Runs the unit's events through the plugins; their writes, or why it failed. */
-  private async attempt(unit: RunnableUnit, sink: EffectSink): Promise<KvWrite[] | AttemptFailure> {
-    const { host } = this.o;
-    // The attempt's deps are its deadline too: one object per attempt.
-    const deadline = this.deadlines.watch(new AttemptDeps(this.o.deps, sink, this.deadlines.nextDue()));
-    const deps = deadline;
-    let writes: KvWrite[] | undefined;
-    let failure: string | undefined;
-    try {
-      for (const event of unit.events) {
-        this.o.onEvent?.(event);
-        const ctx: Context = new ContextClass(event, deps);
-        const result = await deadline.race(host.handle(ctx));
-        if (result === undefined) {
-          return new AttemptFailure(`handler did not finish within ${this.o.handlerTimeoutMs} ms`, true, []);
-        }
-        // The host already dropped a failing plugin's writes; the other plugins' stay.
-        const pending = ctx.pendingWrites;
-        if (pending.length > 0) (writes ??= []).push(...pending);
-        if (!result.ok) {
-          const first = result.errors[0];
-          failure ??= first ? `${first.plugin ?? 'middleware'}: ${first.message}` : 'handler failed';
-        }
-      }
-      return failure === undefined ? (writes ?? NO_WRITES) : new AttemptFailure(failure, false, writes ?? NO_WRITES);
-    } finally {
-      this.deadlines.finish(deadline);
-    }
   }
 }
 
