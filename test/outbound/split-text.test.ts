@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitMessage, splitText } from '../../src/outbound/split-text.js';
 import type { TextPart } from '../../src/outbound/split-text.js';
+import { workOf } from '../helpers/work-counter.js';
 
 /** A generated text plus the spans a cut must never enter. */
 interface Sample {
@@ -174,42 +175,6 @@ describe('splitText', () => {
   });
 });
 
-/**
- * The string and regex methods the splitter scans with; their call count is a time-free measure of
- * work. It sees rescans through these primitives, not a bare loop that calls none of them: the
- * wall-clock figure for long input is in bench/micro.ts.
- */
-const PRIMITIVES: Array<[object, string]> = [
-  [String.prototype, 'indexOf'],
-  [String.prototype, 'slice'],
-  [String.prototype, 'charCodeAt'],
-  [RegExp.prototype, 'test'],
-  [RegExp.prototype, 'exec'],
-];
-
-/** Runs `fn` synchronously and returns how many primitive calls it made. */
-function workOf(fn: () => void): number {
-  let calls = 0;
-  const saved: Array<[object, string, PropertyDescriptor]> = [];
-  try {
-    for (const [proto, name] of PRIMITIVES) {
-      const desc = Object.getOwnPropertyDescriptor(proto, name) as PropertyDescriptor;
-      const original = desc.value as (...args: unknown[]) => unknown;
-      saved.push([proto, name, desc]);
-      Object.defineProperty(proto, name, {
-        ...desc,
-        value: function counted(this: unknown, ...args: unknown[]): unknown {
-          calls++;
-          return original.apply(this, args);
-        },
-      });
-    }
-    fn();
-  } finally {
-    for (const [proto, name, desc] of saved) Object.defineProperty(proto, name, desc);
-  }
-  return calls;
-}
 
 describe('splitText around indented fences', () => {
   it('cuts at the line break before an indented fence line rather than hard-cutting', () => {

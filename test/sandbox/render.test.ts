@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeText } from '../../src/api/index.js';
 import { renderMessage } from '../../src/sandbox/render.js';
+import { workOf } from '../helpers/work-counter.js';
 
 const ids: Record<string, string> = { bob: 'id-bob', 'a.b-c_d': 'id-abc' };
 const xml = (text: string): string => renderMessage(text, (a) => ids[a]).xml;
@@ -101,38 +102,3 @@ describe('renderMessage', () => {
   });
 });
 
-type Primitive = [object, string];
-/** The string and regex methods the renderer scans with; their call count is a time-free measure of work. */
-const PRIMITIVES: Primitive[] = [
-  [String.prototype, 'includes'],
-  [String.prototype, 'indexOf'],
-  [String.prototype, 'slice'],
-  [String.prototype, 'charAt'],
-  [String.prototype, 'charCodeAt'],
-  [RegExp.prototype, 'test'],
-  [RegExp.prototype, 'exec'],
-];
-
-/** Runs `fn` synchronously and returns how many primitive calls it made. */
-function workOf(fn: () => void): number {
-  let calls = 0;
-  const saved: Array<[object, string, PropertyDescriptor]> = [];
-  try {
-    for (const [proto, name] of PRIMITIVES) {
-      const desc = Object.getOwnPropertyDescriptor(proto, name) as PropertyDescriptor;
-      const original = desc.value as (...args: unknown[]) => unknown;
-      saved.push([proto, name, desc]);
-      Object.defineProperty(proto, name, {
-        ...desc,
-        value: function counted(this: unknown, ...args: unknown[]): unknown {
-          calls++;
-          return original.apply(this, args);
-        },
-      });
-    }
-    fn();
-  } finally {
-    for (const [proto, name, desc] of saved) Object.defineProperty(proto, name, desc);
-  }
-  return calls;
-}
