@@ -9,8 +9,6 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import PQueue from 'p-queue';
-import type { Effect } from '../api/effects.js';
-import type { OutboxEntry } from '../store/store.js';
 import { fullJitter } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
 import { DeadLetterError } from './errors.js';
@@ -23,39 +21,9 @@ import type { OutboundQueueOptions, ResolvedOptions } from './queue-options.js';
 import { SendSignals } from './send-signals.js';
 import { Settlements } from './settlements.js';
 import { TokenBucket } from './token-bucket.js';
+import { isEffect, methodOf, type OutboundEvents, type OutboundStats } from './queue-types.js';
 
-/** Counters and gauges for metrics. */
-export interface OutboundStats {
-  /**
-   * Entries pending: those held in memory plus those still waiting in the store beyond the
-   * in-memory window. While the window is full the store's share is counted at most once a second
-   * (and lowered as entries are sent), so entries committed since the last count show up late.
-   */
-  depth: number;
-  /** Entries held in memory (queued, waiting or in flight), at most the window's `total`. */
-  held: number;
-  /** Age of the oldest entry in memory, in ms (0 when empty). */
-  oldestAgeMs: number;
-  inFlight: number;
-  sent: number;
-  /** Retries after 5xx/network failures. */
-  retries: number;
-  /** 429 answers. */
-  rateLimited: number;
-  deadLetters: number;
-}
-
-/** Events of {@link OutboundQueue}. */
-export interface OutboundEvents {
-  /** Fleep accepted the entry. */
-  sent: [entry: OutboxEntry, result: unknown];
-  /** The entry was moved to the dead-letter table. */
-  deadLetter: [entry: OutboxEntry, reason: string, error: unknown];
-  /** The entry will be retried at `entry.notBefore`. */
-  retry: [entry: OutboxEntry, error: unknown];
-  /** Nothing is pending or in flight. */
-  idle: [];
-}
+export type { OutboundEvents, OutboundStats } from './queue-types.js';
 
 const LOAD_RETRY_MS = 1000;
 /** How often `stats().depth` re-counts the store while the window is full. */
@@ -437,14 +405,4 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
     this.timer = undefined;
     this.timerAt = Infinity;
   }
-}
-
-function isEffect(value: unknown): value is Effect {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as { method?: unknown; body?: unknown };
-  return typeof v.method === 'string' && typeof v.body === 'object' && v.body !== null;
-}
-
-function methodOf(value: unknown): string | undefined {
-  return isEffect(value) ? value.method : undefined;
 }
