@@ -5,7 +5,7 @@
  * run. Everything is plugin state, so a restart mid-standup loses nothing.
  */
 import type { Context } from 'fleepkit';
-import type { Run } from './run.js';
+import type { Run } from './types.js';
 
 /** Store key: the standup conversations whose open run asked this person in a direct message. */
 export const askedKey = (accountId: string): string => `asked:${accountId}`;
