@@ -78,34 +78,39 @@ export function reactionDiff(prev: readonly Reaction[], next: readonly Reaction[
 }
 
 /**
- * A bounded least-recently-used map of snapshots (Map keeps insertion order; a hit is moved
- * to the end, the oldest entry is evicted). Misses fall back to the store.
+ * A bounded, approximately least-recently-used map of snapshots in two generations: new and
+ * re-used entries go to the current one; when it is full it becomes the old one and the
+ * previous old one is dropped. O(1) per access with no reordering. Misses fall back to the store.
  */
 export class SnapshotCache {
-  private readonly map = new Map<string, MessageSnapshot>();
+  private hot = new Map<string, MessageSnapshot>();
+  private cold = new Map<string, MessageSnapshot>();
+  private readonly generation: number;
 
-  /** @param capacity entries kept in memory. @default 20000 */
-  constructor(private readonly capacity = 20_000) {}
+  /** @param capacity entries kept in memory (at most; at least half of it). @default 20000 */
+  constructor(capacity = 20_000) {
+    this.generation = Math.max(1, Math.floor(capacity / 2));
+  }
 
   get(key: string): MessageSnapshot | undefined {
-    const hit = this.map.get(key);
-    if (hit) {
-      this.map.delete(key);
-      this.map.set(key, hit);
-    }
-    return hit;
+    const hit = this.hot.get(key);
+    if (hit !== undefined) return hit;
+    const old = this.cold.get(key);
+    // Used again: move it into the current generation so it outlives the next rotation.
+    if (old !== undefined) this.set(key, old);
+    return old;
   }
 
   set(key: string, snapshot: MessageSnapshot): void {
-    this.map.delete(key);
-    this.map.set(key, snapshot);
-    if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next().value;
-      if (oldest !== undefined) this.map.delete(oldest);
+    this.hot.set(key, snapshot);
+    if (this.hot.size >= this.generation) {
+      // Rotate: the older generation is dropped whole, so no per-access reordering is needed.
+      this.cold = this.hot;
+      this.hot = new Map();
     }
   }
 
   get size(): number {
-    return this.map.size;
+    return this.hot.size + this.cold.size;
   }
 }

@@ -168,3 +168,21 @@ describe('normalise', () => {
     expect(unit.flowNr).toBe(8);
   });
 });
+
+describe('SnapshotCache', () => {
+  it('keeps recently used snapshots, drops the oldest generation, and stays bounded', async () => {
+    const { SnapshotCache } = await import('../../src/runtime/message-snapshot.js');
+    const cache = new SnapshotCache(4); // two generations of 2
+    const snap = (n: number) => ({ xml: String(n), state: 'plain', tags: [], assigneeIds: [], reactions: [], revision: 0 });
+    cache.set('a', snap(1));
+    cache.set('b', snap(2)); // the current generation is full: {a, b} becomes the old one
+    cache.set('c', snap(3));
+    expect(cache.get('a')?.xml).toBe('1'); // re-used: moved to the current generation {c, a}, which rotates
+    expect(cache.get('b')).toBeUndefined(); // never re-used: dropped with its generation
+    expect(cache.get('c')?.xml).toBe('3');
+    for (let i = 0; i < 1_000; i++) cache.set(`k${i}`, snap(i));
+    expect(cache.size).toBeLessThanOrEqual(4);
+    expect(cache.get('k999')?.xml).toBe('999');
+    expect(cache.get('k0')).toBeUndefined();
+  });
+});
