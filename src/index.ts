@@ -85,4 +85,5 @@ export type { FleepkitConfig, LoadedConfig } from './config/index.js';
 export { createLogger, silentLogger } from './util/logger.js';
 export type { Logger } from './util/logger.js';
 export { ManualClock, systemClock, parseDuration } from './util/clock.js';
+export { isTimeZone, assertTimeZone, zoneOffsetMs, TimeZoneError } from './util/time-zone.js';
 export type { Clock } from './util/clock.js';

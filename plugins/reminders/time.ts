@@ -3,15 +3,7 @@
  * human-readable instants for reminder replies.
  */
 
-/** True when `zone` is an IANA time zone this Node knows. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone.length > 0;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone } from 'fleepkit';
 
 const partsCache = new Map<string, Intl.DateTimeFormat>();
 

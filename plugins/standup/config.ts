@@ -2,16 +2,7 @@
  * The standup plugin's config (`plugins.standup` in `bot.config.yaml`), validated with zod.
  */
 import { z } from 'zod';
-import { parseDuration } from 'fleepkit';
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone.length > 0;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone, parseDuration } from 'fleepkit';
 
 /** A duration as `'2h'`/`'30m'` or ms; the output is ms. */
 const duration = z.union([z.string(), z.number()]).transform((value, ctx): number => {

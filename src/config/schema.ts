@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/clock.js';
 import { LOG_LEVELS } from '../util/logger.js';
+import { isTimeZone } from '../util/time-zone.js';
 
 /** A duration written as `'15m'`/`'90s'` or as a number of ms; the output is ms. */
 function duration(): z.ZodType<number> {
@@ -33,15 +34,6 @@ export function show(value: unknown): string {
 const nonEmpty = z.string().min(1);
 const port = z.number().int().min(0).max(65_535);
 const perSecond = z.number().positive();
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone.length > 0;
-  } catch {
-    return false;
-  }
-}
 
 const server = z.string().refine(
   (s) => s === 'sandbox' || /^https?:$/.test(safeUrl(s)?.protocol ?? ''),

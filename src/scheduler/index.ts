@@ -6,5 +6,5 @@ export type { CronOptions, JobFilter, JobOptions, ReminderOptions, SchedulerOpti
 export type { Firing, JobInfo, JobKind, MissedPolicy } from './job.js';
 export { fireKeyOf } from './job.js';
 export { CronExpressionError, nextFire, parseCron } from './next-fire.js';
-export { TimeZoneError, assertTimeZone, isTimeZone } from './time-zone.js';
+export { TimeZoneError, assertTimeZone, isTimeZone } from '../util/time-zone.js';
 export type { SchedulerMetrics } from './metrics.js';

@@ -7,7 +7,7 @@ import { slotAfter } from './job.js';
 import { CronExpressionError, parseCron } from './next-fire.js';
 import type { CronOptions, ReminderOptions } from './options.js';
 import { duration, resolvePolicy } from './options.js';
-import { assertTimeZone } from './time-zone.js';
+import { assertTimeZone } from '../util/time-zone.js';
 
 const CRON_LATENESS = '1h';
 const REMINDER_LATENESS = '24h';

@@ -15,7 +15,7 @@
  *   its rhythm through the repeated hour.
  */
 import { CronTime } from 'cron';
-import { assertTimeZone, zoneOffsetMs } from './time-zone.js';
+import { assertTimeZone, zoneOffsetMs } from '../util/time-zone.js';
 
 /** Thrown for a cron expression that cannot be parsed or never fires. */
 export class CronExpressionError extends RangeError {

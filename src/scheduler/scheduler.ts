@@ -20,7 +20,7 @@ import { resolveSchedulerOptions } from './options.js';
 import { logPlan, planDue } from './plan.js';
 import type { DuePlan } from './plan.js';
 import { buildCronJob, buildReminder, rescheduled, sameDefinition } from './job-builders.js';
-import { assertTimeZone } from './time-zone.js';
+import { assertTimeZone } from '../util/time-zone.js';
 
 /**
  * Persisted cron jobs and reminders with missed-run policies, DST-correct time zones and

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/util/clock.js';
 import { CronExpressionError } from '../../src/scheduler/next-fire.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
-import { TimeZoneError } from '../../src/scheduler/time-zone.js';
+import { TimeZoneError } from '../../src/util/time-zone.js';
 import { at, captureLogger, memoryStore, recordingScheduler, slotsOf } from './helpers.js';
 
 async function setup(startIso = '2026-05-04T09:00:00Z') {

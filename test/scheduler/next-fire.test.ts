@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CronExpressionError, nextFire } from '../../src/scheduler/next-fire.js';
-import { TimeZoneError, assertTimeZone } from '../../src/scheduler/time-zone.js';
+import { TimeZoneError, assertTimeZone } from '../../src/util/time-zone.js';
 
 /** The first `n` slots after `startIso`, as UTC ISO strings. */
 function slots(expression: string, zone: string, startIso: string, n: number): string[] {
