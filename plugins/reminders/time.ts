@@ -3,6 +3,8 @@
  * human-readable instants for reminder replies.
  */
 
+import { zoneOffsetMs } from 'fleepkit';
+
 export { isTimeZone } from 'fleepkit';
 
 const partsCache = new Map<string, Intl.DateTimeFormat>();
@@ -46,9 +48,7 @@ export function wallTime(epochMs: number, zone: string): WallTime {
 
 /** Minutes east of UTC of `zone` at `epochMs` (what chrono-node takes as its reference zone). */
 export function offsetMinutes(zone: string, epochMs: number): number {
-  const w = wallTime(epochMs, zone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return Math.round((asUtc - Math.floor(epochMs / 1000) * 1000) / 60_000);
+  return Math.round(zoneOffsetMs(zone, epochMs) / 60_000);
 }
 
 /** The instant a wall-clock time in `zone` names (the earlier one in a DST overlap). */
