@@ -5,6 +5,7 @@
  * ratios paired within each round.
  */
 import { fleepkitBench } from './dispatch/fleepkit.js';
+import { floorBench } from './dispatch/floor.js';
 import { grammyBench } from './dispatch/grammy.js';
 import { hubotBench } from './dispatch/hubot.js';
 import { rawBench } from './dispatch/raw.js';
@@ -45,6 +46,11 @@ export interface DispatchReport {
   ratioToFastestPeer: Record<string, { median: number; min: number; max: number }>;
   /** fleepkit ÷ raw loop, paired per round (median). */
   ratioToRaw: Record<string, number>;
+  /**
+   * The floor (raw loop + only the steps the guarantees require, see `dispatch/floor.ts`) ÷
+   * fastest peer, paired per round: the most any fleepkit could reach.
+   */
+  floorToFastestPeer: Record<string, { median: number; min: number; max: number }>;
   /** fleepkit with a SqliteStore (one run per mode, `sqliteN` messages). */
   sqlite: Record<string, DispatchResult>;
 }
@@ -64,6 +70,7 @@ export async function runDispatch(options: Partial<DispatchOptions> = {}): Promi
     telegraf: telegrafBench(messages),
     hubot,
     raw: rawBench(messages),
+    floor: floorBench(messages),
   };
   const names = Object.keys(benches);
   const results: Record<string, Record<string, DispatchResult[]>> = {};
@@ -83,7 +90,7 @@ export async function runDispatch(options: Partial<DispatchOptions> = {}): Promi
   } finally {
     hubot.close();
   }
-  const report: DispatchReport = { n: o.n, rounds: o.rounds, modes: {}, ratioToFastestPeer: {}, ratioToRaw: {}, sqlite: {} };
+  const report: DispatchReport = { n: o.n, rounds: o.rounds, modes: {}, ratioToFastestPeer: {}, ratioToRaw: {}, floorToFastestPeer: {}, sqlite: {} };
   for (const [mode, byName] of Object.entries(results)) {
     report.modes[mode] = {};
     for (const [name, runs] of Object.entries(byName)) {
@@ -97,9 +104,13 @@ export async function runDispatch(options: Partial<DispatchOptions> = {}): Promi
         runs: rates,
       };
     }
+    const toFastestPeer = (name: string): { median: number; min: number; max: number } => {
+      const ratios = byName[name]!.map((r, round) => r.msgsPerS / Math.max(...PEERS.map((p) => byName[p]![round]!.msgsPerS)));
+      return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+    };
     const fk = byName.fleepkit!.map((r) => r.msgsPerS);
-    const peerRatios = fk.map((v, round) => v / Math.max(...PEERS.map((p) => byName[p]![round]!.msgsPerS)));
-    report.ratioToFastestPeer[mode] = { median: median(peerRatios), min: Math.min(...peerRatios), max: Math.max(...peerRatios) };
+    report.ratioToFastestPeer[mode] = toFastestPeer('fleepkit');
+    report.floorToFastestPeer[mode] = toFastestPeer('floor');
     report.ratioToRaw[mode] = median(fk.map((v, round) => v / byName.raw![round]!.msgsPerS));
   }
   if (o.sqliteN > 0) {

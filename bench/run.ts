@@ -65,6 +65,8 @@ if (only.has('dispatch')) await section('dispatch', async () => {
     }
     const r = d.ratioToFastestPeer[mode]!;
     console.log(`    fleepkit ÷ fastest peer ${round(r.median, 2)} [${round(r.min, 2)}–${round(r.max, 2)}] (target ≥ 4); ÷ raw ${round(d.ratioToRaw[mode]!, 3)}`);
+    const f = d.floorToFastestPeer[mode]!;
+    console.log(`    floor ÷ fastest peer ${round(f.median, 2)} [${round(f.min, 2)}–${round(f.max, 2)}] (the most any fleepkit could reach)`);
   }
   for (const [mode, r] of Object.entries(d.sqlite)) console.log(`  fleepkit + SqliteStore ${mode}: ${Math.round(r.msgsPerS)} msg/s, ${kb(r.bytesPerMsg)}/msg`);
   const med = (mode: string): Record<string, number> => Object.fromEntries(Object.entries(d.modes[mode] ?? {}).map(([k, s]) => [k, round(s.median, 0)]));
@@ -75,6 +77,7 @@ if (only.has('dispatch')) await section('dispatch', async () => {
     heap_after_mb: Object.fromEntries(Object.entries(d.modes['one-at-a-time'] ?? {}).map(([k, s]) => [k, round(s.heapAfterMb, 1)])),
     ratio_to_fastest_peer: Object.fromEntries(Object.entries(d.ratioToFastestPeer).map(([k, r]) => [k, round(r.median, 3)])),
     ratio_to_raw: Object.fromEntries(Object.entries(d.ratioToRaw).map(([k, r]) => [k, round(r, 4)])),
+    floor_to_fastest_peer: Object.fromEntries(Object.entries(d.floorToFastestPeer).map(([k, r]) => [k, round(r.median, 3)])),
     fleepkit_sqlite: Object.fromEntries(Object.entries(d.sqlite).map(([k, r]) => [k, round(r.msgsPerS, 0)])),
     n: d.n,
     rounds: d.rounds,

@@ -1,23 +1,25 @@
 /**
- * The floor: a plain async loop over the same functions (3 pass-through middlewares, 20
+ * The raw loop: a plain async loop over the same functions (3 pass-through middlewares, 20
  * commands looked up in a Map, 2 regexes, a fallback), each awaiting a reply stub.
  */
 import { COMMANDS, textOf, type DispatchResult, type WorkMessage } from '../lib/workload.js';
 import { drive } from './drive.js';
 
-interface RawContext {
+/** What the raw handlers see of a message. */
+export interface RawContext {
   text: string;
   chat: number;
   tagged?: boolean;
   elapsedMs?: number;
 }
 
-/** Builds the raw loop; `run` measures one pass over `messages`. */
-export function rawBench(messages: readonly WorkMessage[]): { run: (inFlight: number) => Promise<DispatchResult> } {
-  let replies = 0;
-  const send = (_chat: number, _text: string): Promise<number> => Promise.resolve(++replies);
+/** Sends one reply; resolves when it is sent. */
+export type RawSend = (ctx: RawContext, text: string) => Promise<unknown>;
+
+/** The bench bot as plain functions: each message gets exactly one reply through `send`. */
+export function rawBot(send: RawSend): (ctx: RawContext) => Promise<void> {
   const commands = new Map<string, (ctx: RawContext) => Promise<unknown>>();
-  for (let c = 0; c < COMMANDS; c++) commands.set(`cmd${c}`, (ctx) => send(ctx.chat, `reply ${c}`));
+  for (let c = 0; c < COMMANDS; c++) commands.set(`cmd${c}`, (ctx) => send(ctx, `reply ${c}`));
   const thanks = /\bthanks\b/;
   const todo = /TODO:/;
   const route = async (ctx: RawContext): Promise<void> => {
@@ -29,16 +31,22 @@ export function rawBench(messages: readonly WorkMessage[]): { run: (inFlight: nu
         return;
       }
     }
-    if (thanks.test(ctx.text)) await send(ctx.chat, "you're welcome");
-    else if (todo.test(ctx.text)) await send(ctx.chat, 'noted');
-    else await send(ctx.chat, '?');
+    if (thanks.test(ctx.text)) await send(ctx, "you're welcome");
+    else if (todo.test(ctx.text)) await send(ctx, 'noted');
+    else await send(ctx, '?');
   };
-  const handle = async (ctx: RawContext): Promise<void> => {
+  return async (ctx) => {
     ctx.tagged = true;
     const t = performance.now();
     await route(ctx);
     ctx.elapsedMs = performance.now() - t;
   };
+}
+
+/** Builds the raw loop; `run` measures one pass over `messages`. */
+export function rawBench(messages: readonly WorkMessage[]): { run: (inFlight: number) => Promise<DispatchResult> } {
+  let replies = 0;
+  const handle = rawBot(() => Promise.resolve(++replies));
   const texts = messages.map((m) => textOf(m, '!'));
   return { run: (inFlight) => drive(messages.length, inFlight, (i) => handle({ text: texts[i]!, chat: messages[i]!.conversation }), () => replies) };
 }

@@ -22,13 +22,14 @@ describe('bench smoke', () => {
   it('dispatch: every framework answers every message, in both modes', async () => {
     const r = await runDispatch({ n: 300, rounds: 1, sqliteN: 30 });
     for (const mode of ['one-at-a-time', '100-in-flight']) {
-      expect(Object.keys(r.modes[mode]!).sort()).toEqual(['fleepkit', 'grammy', 'hubot', 'raw', 'telegraf']);
+      expect(Object.keys(r.modes[mode]!).sort()).toEqual(['fleepkit', 'floor', 'grammy', 'hubot', 'raw', 'telegraf']);
       for (const s of Object.values(r.modes[mode]!)) {
         expect(s.median).toBeGreaterThan(0);
         expect(s.bytesPerMsg).toBeGreaterThan(0);
         expect(s.runs).toHaveLength(1);
       }
       expect(r.ratioToFastestPeer[mode]!.median).toBeGreaterThan(0);
+      expect(r.floorToFastestPeer[mode]!.median).toBeGreaterThan(0);
       expect(r.sqlite[mode]!.replies).toBe(30);
     }
   }, 30_000);
