@@ -36,6 +36,8 @@ export class FakeFleepClient extends FleepClient {
   private refill = 1;
   private horizon = 1000;
   private wake: (() => void) | undefined;
+  private abortWait: ((error: Error) => void) | undefined;
+  private watched: AbortSignal | undefined;
   private replyWaiters: Array<{ target: number; resolve: () => void }> = [];
 
   /** Queues `source` for polling with at most `window` records unanswered at once. */
@@ -104,14 +106,12 @@ export class FakeFleepClient extends FleepClient {
         this.horizon = Math.max(this.horizon, eventHorizon) + count;
         return { event_horizon: this.horizon, stream };
       }
+      this.watchAbort(options.signal);
       await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => reject(options.signal?.reason as Error);
-        options.signal?.addEventListener('abort', onAbort, { once: true });
-        this.wake = () => {
-          options.signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
+        this.wake = resolve;
+        this.abortWait = reject;
       });
+      this.abortWait = undefined;
     }
   }
 
@@ -124,6 +124,16 @@ export class FakeFleepClient extends FleepClient {
       for (const w of ready) w.resolve();
     }
     return Promise.resolve({ result_message_nr: nr } as T);
+  }
+
+  /**
+   * One abort listener per signal (the poller passes the same one to every poll), not one per
+   * wait: a network client registers its listener once per request, not per record.
+   */
+  private watchAbort(signal: AbortSignal | undefined): void {
+    if (!signal || this.watched === signal) return;
+    this.watched = signal;
+    signal.addEventListener('abort', () => this.abortWait?.(signal.reason as Error), { once: true });
   }
 
   private signal(): void {

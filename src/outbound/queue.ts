@@ -19,7 +19,7 @@ import { OutboxWindow } from './outbox-window.js';
 import { resolveOptions } from './queue-options.js';
 import type { OutboundQueueOptions, ResolvedOptions } from './queue-options.js';
 import { SendSignals } from './send-signals.js';
-import { Settlements } from './settlements.js';
+import { Settlements, type Waiter } from './settlements.js';
 import { TokenBucket } from './token-bucket.js';
 import { isEffect, methodOf, type OutboundEvents, type OutboundStats } from './queue-types.js';
 
@@ -111,6 +111,11 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
    */
   waitFor(id: string): Promise<unknown> {
     return this.settlements.waitFor(id, this.halted);
+  }
+
+  /** {@link waitFor} without a promise: `waiter` is told the outcome (at once when it is known). */
+  watch(id: string, waiter: Waiter): void {
+    this.settlements.watch(id, waiter, this.halted);
   }
 
   /** Resolves when nothing is held, in flight, or known to wait in the store, or once stopped. */

@@ -2,9 +2,11 @@
 import { OutboundStoppedError } from './errors.js';
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
-interface Waiter {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
+
+/** Told the outcome of one entry: sent with the transport's result, or failed for good. */
+export interface Waiter {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
 }
 
 /** Waiters by entry id; outcomes of the last `remember` entries answer late callers. */
@@ -22,14 +24,27 @@ export class Settlements {
 
   /** A promise for the outcome of entry `id`; rejects at once when `closed` and it is unknown. */
   waitFor(id: string, closed: boolean): Promise<unknown> {
+    return new Promise((resolve, reject) => this.watch(id, { resolve, reject }, closed));
+  }
+
+  /**
+   * Tells `waiter` the outcome of entry `id`: at once when it is known (or `closed`), else when it
+   * happens. The promise-free form of {@link waitFor}, for callers that are a promise themselves.
+   */
+  watch(id: string, waiter: Waiter, closed: boolean): void {
     const done = this.recent.get(id);
-    if (done) return done.ok ? Promise.resolve(done.value) : Promise.reject(done.error);
-    if (closed) return Promise.reject(new OutboundStoppedError(id));
-    return new Promise((resolve, reject) => {
-      const list = this.waiters.get(id);
-      if (list) list.push({ resolve, reject });
-      else this.waiters.set(id, [{ resolve, reject }]);
-    });
+    if (done) {
+      if (done.ok) waiter.resolve(done.value);
+      else waiter.reject(done.error);
+      return;
+    }
+    if (closed) {
+      waiter.reject(new OutboundStoppedError(id));
+      return;
+    }
+    const list = this.waiters.get(id);
+    if (list) list.push(waiter);
+    else this.waiters.set(id, [waiter]);
   }
 
   /** Entry `id` was sent with `value`. */

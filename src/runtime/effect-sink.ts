@@ -12,6 +12,7 @@
 import type { Effect } from '../api/effects.js';
 import type { SyncResponse } from '../api/records.js';
 import type { OutboundQueue } from '../outbound/queue.js';
+import type { Waiter } from '../outbound/settlements.js';
 import { planEffects, type PlanOptions } from '../outbound/plan.js';
 import type { EffectResult } from '../pipeline/deps.js';
 import type { NewOutboxEntry, Store } from '../store/store.js';
@@ -71,11 +72,9 @@ export class EffectSink {
     }
     this.emitted++;
     for (const entry of planned) this.entries.push(entry);
-    const last = planned[planned.length - 1]!;
-    const sent = this.deps.outbound.waitFor(last.id).then(toResult);
-    // Dead letters are logged by the queue; a handler that does not await must not crash us.
-    sent.catch(ignore);
-    return new EffectPromise<EffectResult>(sent, this);
+    const promise = new EffectPromise(this);
+    this.deps.outbound.watch(planned[planned.length - 1]!.id, promise);
+    return promise;
   }
 
   /** Entries not yet flushed; marks them flushed (they go into the final commit). */
@@ -131,33 +130,55 @@ function toResult(response: unknown): EffectResult {
 }
 
 /**
- * The promise helpers return. Awaiting it (anything that calls `then`) first runs `onAwait`.
- * It must not be a plain Promise: `await` on a native promise never calls a user-defined `then`.
+ * The promise helpers return: settled by the outbound queue when the effect is sent (it is the
+ * queue's waiter itself, so an effect costs one promise). Awaiting it (anything that calls `then`)
+ * first runs the sink's `onAwait`. It must not be a plain Promise: `await` on a native promise
+ * never calls a user-defined `then`.
  */
-class EffectPromise<T> extends Promise<T> {
+class EffectPromise extends Promise<EffectResult> implements Waiter {
   static override get [Symbol.species](): PromiseConstructor {
     return Promise;
   }
 
-  private readonly inner: Promise<T>;
-  private readonly sink: EffectSink;
+  private readonly settle: Settle;
+  private awaited = false;
 
-  constructor(inner: Promise<T>, sink: EffectSink) {
-    super(resolveEmpty);
-    this.inner = inner;
-    this.sink = sink;
+  constructor(private readonly sink: EffectSink) {
+    const settle: Settle = { resolve: ignore, reject: ignore };
+    super((resolve, reject) => {
+      settle.resolve = resolve;
+      settle.reject = reject;
+    });
+    this.settle = settle;
   }
 
-  override then<R1 = T, R2 = never>(
-    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+  override then<R1 = EffectResult, R2 = never>(
+    onFulfilled?: ((value: EffectResult) => R1 | PromiseLike<R1>) | null,
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    this.sink.onAwait();
-    return this.inner.then(onFulfilled, onRejected);
+    if (!this.awaited) {
+      this.awaited = true;
+      this.sink.onAwait();
+    }
+    return super.then(onFulfilled, onRejected);
+  }
+
+  /** @internal the queue sent the effect. */
+  resolve(response: unknown): void {
+    this.settle.resolve(toResult(response));
+  }
+
+  /** @internal the effect was dead-lettered or the queue stopped. */
+  reject(error: Error): void {
+    // Dead letters are logged by the queue; a handler that did not await must not crash the bot.
+    if (!this.awaited) PROMISE_THEN.call(this, undefined, ignore);
+    this.settle.reject(error);
   }
 }
 
-/** The executor of every {@link EffectPromise}'s own (unused) settlement: one function, not one per promise. */
-function resolveEmpty(resolve: (value: never) => void): void {
-  resolve(undefined as never);
+interface Settle {
+  resolve: (value: EffectResult) => void;
+  reject: (error: Error) => void;
 }
+
+const PROMISE_THEN = Promise.prototype.then;
