@@ -35,8 +35,8 @@ export class FakeFleepClient extends FleepClient {
   private window = 1;
   private refill = 1;
   private horizon = 1000;
-  private wake: (() => void) | undefined;
-  private abortWait: ((error: Error) => void) | undefined;
+  /** The poll waiting for records, if any. */
+  private waiting: { horizon: number; resolve: (response: PollResponse) => void; reject: (error: Error) => void } | undefined;
   private watched: AbortSignal | undefined;
   private replyWaiters: Array<{ target: number; resolve: () => void }> = [];
 
@@ -91,28 +91,29 @@ export class FakeFleepClient extends FleepClient {
     return Promise.resolve({ header: { conversation_id: convId, topic: `bench ${convId.slice(0, 8)}`, members }, stream: [] });
   }
 
-  override async poll(eventHorizon: number, options: PollOptions = {}): Promise<PollResponse> {
+  override poll(eventHorizon: number, options: PollOptions = {}): Promise<PollResponse> {
     // The directory's initial sync (horizon 0, no wait): nothing to learn, the fake has no history.
-    if (eventHorizon === 0 || options.wait === false) return { event_horizon: eventHorizon, stream: [], sync_progress: 1 };
-    for (;;) {
-      options.signal?.throwIfAborted();
-      const available = this.source.length - this.next;
-      const free = this.window - (this.handedOut - this.replies);
-      if (available > 0 && free >= Math.min(this.refill, available)) {
-        const count = Math.min(available, free);
-        const stream: FleepRecord[] = new Array<FleepRecord>(count);
-        for (let k = 0; k < count; k++) stream[k] = this.source.at(this.next++);
-        this.handedOut += count;
-        this.horizon = Math.max(this.horizon, eventHorizon) + count;
-        return { event_horizon: this.horizon, stream };
-      }
-      this.watchAbort(options.signal);
-      await new Promise<void>((resolve, reject) => {
-        this.wake = resolve;
-        this.abortWait = reject;
-      });
-      this.abortWait = undefined;
-    }
+    if (eventHorizon === 0 || options.wait === false) return Promise.resolve({ event_horizon: eventHorizon, stream: [], sync_progress: 1 });
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason as Error);
+    const batch = this.take(eventHorizon);
+    if (batch) return Promise.resolve(batch);
+    this.watchAbort(options.signal);
+    return new Promise<PollResponse>((resolve, reject) => {
+      this.waiting = { horizon: eventHorizon, resolve, reject };
+    });
+  }
+
+  /** The next batch when the window allows one, else `undefined`. */
+  private take(eventHorizon: number): PollResponse | undefined {
+    const available = this.source.length - this.next;
+    const free = this.window - (this.handedOut - this.replies);
+    if (available <= 0 || free < Math.min(this.refill, available)) return undefined;
+    const count = Math.min(available, free);
+    const stream: FleepRecord[] = new Array<FleepRecord>(count);
+    for (let k = 0; k < count; k++) stream[k] = this.source.at(this.next++);
+    this.handedOut += count;
+    this.horizon = Math.max(this.horizon, eventHorizon) + count;
+    return { event_horizon: this.horizon, stream };
   }
 
   override call<T = Record<string, unknown>>(_method: string, _body?: Record<string, unknown>, _options?: CallOptions): Promise<T> {
@@ -133,13 +134,25 @@ export class FakeFleepClient extends FleepClient {
   private watchAbort(signal: AbortSignal | undefined): void {
     if (!signal || this.watched === signal) return;
     this.watched = signal;
-    signal.addEventListener('abort', () => this.abortWait?.(signal.reason as Error), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        const waiting = this.waiting;
+        this.waiting = undefined;
+        waiting?.reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   }
 
+  /** Answers the waiting poll once the window allows a batch. */
   private signal(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    const waiting = this.waiting;
+    if (!waiting) return;
+    const batch = this.take(waiting.horizon);
+    if (!batch) return;
+    this.waiting = undefined;
+    waiting.resolve(batch);
   }
 }
 

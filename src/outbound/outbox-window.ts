@@ -113,14 +113,19 @@ export class OutboxWindow {
 
   /**
    * Re-counts the store's pending entries, at most once per `everyMs`, while the store holds more
-   * than memory (the count costs a query); otherwise `pending` is just `held`.
+   * than memory (the count costs a query); otherwise `pending` is just `held`. `undefined`: nothing
+   * to count (no promise made for the usual case).
    */
-  async countStore(now: number, everyMs: number): Promise<void> {
+  countStore(now: number, everyMs: number): Promise<void> | undefined {
     if (!this.storeHasMore && this.refill.size === 0) {
       this.storeCount = undefined;
-      return;
+      return undefined;
     }
-    if (this.storeCount !== undefined && now - this.countedAt < everyMs) return;
+    if (this.storeCount !== undefined && now - this.countedAt < everyMs) return undefined;
+    return this.recount(now);
+  }
+
+  private async recount(now: number): Promise<void> {
     this.countedAt = now;
     // Taken before the read: entries removed meanwhile are then at worst subtracted twice (bounded
     // by the sends in flight, and `pending` never drops below `held`).

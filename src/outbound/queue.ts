@@ -215,7 +215,8 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
           await this.window.scan();
         }
       }
-      if (!this.stopping) await this.window.countStore(this.o.clock.now(), COUNT_EVERY_MS);
+      const counting = this.stopping ? undefined : this.window.countStore(this.o.clock.now(), COUNT_EVERY_MS);
+      if (counting) await counting;
     } catch (error) {
       this.o.logger.error({ err: describeError(error) }, 'outbound: loading the outbox failed; retrying');
       if (!this.stopping) {

@@ -10,14 +10,22 @@ export class Deadline {
   private controller: AbortController | undefined;
   private done = false;
   private expired = false;
+  private reason: Error | undefined;
   /** Settles the race in progress with `undefined` when the deadline passes. */
   private wake: ((value: undefined) => void) | undefined;
+  /** @internal where this deadline sits in its watchdog's list; -1 when not watched. */
+  slot = -1;
 
   constructor(readonly due: number) {}
 
   /** The signal handed to handlers; aborts when the deadline passes. */
   get signal(): AbortSignal {
-    return (this.controller ??= new AbortController()).signal;
+    if (!this.controller) {
+      this.controller = new AbortController();
+      // Read only after the deadline passed (a handler still running): already aborted.
+      if (this.expired) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
   }
 
   /**
@@ -37,6 +45,7 @@ export class Deadline {
     if (this.done) return;
     this.done = true;
     this.expired = true;
+    this.reason = reason;
     this.controller?.abort(reason);
     const wake = this.wake;
     this.wake = undefined;
@@ -56,7 +65,8 @@ export class Deadline {
 
 /** Watches every attempt in flight with one timer on the injected clock. */
 export class Deadlines {
-  private readonly active = new Set<Deadline>();
+  /** Deadlines watched, in no order; each knows its slot (a swap-remove list: no allocation per attempt). */
+  private readonly active: Deadline[] = [];
   private timer: TimerHandle | undefined;
   private timerDue = Infinity;
 
@@ -77,7 +87,10 @@ export class Deadlines {
 
   /** Watches `d` (made with {@link nextDue}). Call {@link finish} with it when the attempt ends. */
   watch<D extends Deadline>(d: D): D {
-    this.active.add(d);
+    if (d.slot < 0) {
+      d.slot = this.active.length;
+      this.active.push(d);
+    }
     if (d.due < this.timerDue) this.arm(d.due);
     return d;
   }
@@ -85,7 +98,18 @@ export class Deadlines {
   /** Forgets a finished deadline. */
   finish(d: Deadline): void {
     d.finish();
-    this.active.delete(d);
+    this.forget(d);
+  }
+
+  private forget(d: Deadline): void {
+    const slot = d.slot;
+    if (slot < 0) return;
+    const last = this.active.pop()!;
+    if (last !== d) {
+      this.active[slot] = last;
+      last.slot = slot;
+    }
+    d.slot = -1;
   }
 
   private arm(due: number): void {
@@ -99,9 +123,11 @@ export class Deadlines {
     this.timerDue = Infinity;
     const now = this.clock.now();
     let next = Infinity;
-    for (const d of this.active) {
+    // Walk backwards: forgetting swaps the last deadline into the freed slot, already visited.
+    for (let i = this.active.length - 1; i >= 0; i--) {
+      const d = this.active[i]!;
       if (d.due <= now) {
-        this.active.delete(d);
+        this.forget(d);
         d.expire(new Error(`handler deadline of ${this.timeoutMs} ms passed`));
       } else if (d.due < next) {
         next = d.due;

@@ -214,14 +214,18 @@ export class Intake {
   }
 
   private extraWrites(unit: EventUnit): KvWrite[] {
-    const writes: KvWrite[] = [];
-    if (unit.snapshot && unit.snapshotKey !== undefined && this.o.persistSnapshots !== false) {
-      writes.push({ namespace: SNAPSHOT_NAMESPACE, key: unit.snapshotKey, value: unit.snapshot, ttlMs: SNAPSHOT_TTL_MS });
-    }
+    const snapshot: KvWrite | undefined =
+      unit.snapshot && unit.snapshotKey !== undefined && this.o.persistSnapshots !== false
+        ? { namespace: SNAPSHOT_NAMESPACE, key: unit.snapshotKey, value: unit.snapshot, ttlMs: SNAPSHOT_TTL_MS }
+        : undefined;
+    let flow: KvWrite | undefined;
     if (unit.flowNr !== undefined && (this.flow.get(unit.lane) ?? 0) < unit.flowNr) {
       this.flow.set(unit.lane, unit.flowNr);
-      writes.push({ namespace: FLOW_NAMESPACE, key: unit.lane, value: unit.flowNr });
+      flow = { namespace: FLOW_NAMESPACE, key: unit.lane, value: unit.flowNr };
     }
-    return writes;
+    // Lists of exactly what there is: the usual record (one flow write) makes one small array.
+    if (snapshot && flow) return [snapshot, flow];
+    if (snapshot) return [snapshot];
+    return flow ? [flow] : NO_WRITES;
   }
 }

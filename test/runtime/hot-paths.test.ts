@@ -81,6 +81,31 @@ describe('Deadline.race', () => {
     await expect(second.race(never)).resolves.toBeUndefined();
   });
 
+  it('expires exactly the overdue ones among many overlapping deadlines, finished in any order', async () => {
+    const clock = new ManualClock();
+    const deadlines = new Deadlines(clock, 1000);
+    const started: Array<{ d: ReturnType<Deadlines['start']>; at: number; finished: boolean }> = [];
+    // 60 attempts 50 ms apart; every third finishes early, in reverse order of start.
+    for (let i = 0; i < 60; i++) {
+      started.push({ d: deadlines.start(), at: clock.now(), finished: false });
+      await clock.advance(50);
+    }
+    // Now 3000 ms after the first start: those started up to 2000 ms have expired. Every third of
+    // the rest (and of the expired ones, which changes nothing for them) finishes, newest first.
+    const now = clock.now();
+    const overdue = started.flatMap((s, i) => (s.at + 1000 <= now ? [i] : []));
+    expect(overdue).toHaveLength(41);
+    expect(started.flatMap((s, i) => (s.d.isDone ? [i] : []))).toEqual(overdue);
+    for (let i = 59; i >= 0; i -= 3) {
+      if (!started[i]!.d.isDone) started[i]!.finished = true;
+      deadlines.finish(started[i]!.d);
+    }
+    await clock.advance(1000);
+    expect(started.every((s) => s.d.isDone)).toBe(true);
+    expect(started.filter((s) => !s.finished).every((s) => s.d.signal.aborted)).toBe(true);
+    expect(started.filter((s) => s.finished).some((s) => s.d.signal.aborted)).toBe(false);
+  });
+
   it('passes a rejection of the work on', async () => {
     const deadlines = new Deadlines(new ManualClock(), 1000);
     const d = deadlines.start();
