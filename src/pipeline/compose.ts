@@ -26,6 +26,19 @@ export type ComposedMiddleware<C> = (ctx: C, next?: Next) => Promise<void>;
  */
 export const DONE: Promise<void> = Promise.resolve();
 
+/**
+ * Marks a returned promise that the chain does not wait for: a middleware that returns one has
+ * finished. Effect helpers' promises carry it — a handler written `(ctx) => ctx.reply('…')` is done
+ * once it returns, and its reply is committed with the event and sent after (`await` the helper
+ * inside the handler to wait for the send).
+ */
+export const DETACHED: unique symbol = Symbol.for('fleepkit.detached');
+
+/** Whether `value` is marked {@link DETACHED}. */
+export function isDetached(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { [DETACHED]?: unknown })[DETACHED] === true;
+}
+
 /** The `next` of the last middleware when the caller gave none. */
 const END: Next = () => DONE;
 
@@ -145,7 +158,7 @@ function dispatch<C>(chain: readonly Middleware<C>[], ctx: C, last: Next, i: num
     if (out === DONE) step.state = FINISHED;
     return out as Promise<void>;
   }
-  if ((out === DONE || !isThenable(out)) && step.state !== PENDING) {
+  if ((out === DONE || !isThenable(out) || isDetached(out)) && step.state !== PENDING) {
     step.state = FINISHED;
     return DONE;
   }

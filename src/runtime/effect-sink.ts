@@ -14,6 +14,7 @@ import type { SyncResponse } from '../api/records.js';
 import type { OutboundQueue } from '../outbound/queue.js';
 import type { Waiter } from '../outbound/settlements.js';
 import { planEffects, type PlanOptions } from '../outbound/plan.js';
+import { DETACHED } from '../pipeline/compose.js';
 import type { EffectResult } from '../pipeline/deps.js';
 import type { NewOutboxEntry, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
@@ -140,6 +141,8 @@ class EffectPromise extends Promise<EffectResult> implements Waiter {
     return Promise;
   }
 
+  /** A handler that returns this promise is finished (see {@link DETACHED}). */
+  readonly [DETACHED] = true;
   private readonly settle: Settle;
   private awaited = false;
 

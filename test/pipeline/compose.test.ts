@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compose, type Middleware } from '../../src/pipeline/compose.js';
+import { DETACHED, compose, type Middleware } from '../../src/pipeline/compose.js';
 import { ComposeError } from '../../src/pipeline/errors.js';
 
 type C = { log: string[] };
@@ -24,6 +24,30 @@ describe('compose', () => {
     const ctx = { log: [] as string[] };
     await compose(mw)(ctx);
     expect(ctx.log).toEqual(['a1', 'b1', 'c', 'b2', 'a2']);
+  });
+
+  it('does not wait for a detached promise a handler returns (an effect sent after the commit)', async () => {
+    const ctx = { log: [] as string[] };
+    let looked = 0;
+    // Never settles, like a reply that is only sent after the event is committed; a `then` that
+    // counts, because waiting for it is what must not happen.
+    const detached = { [DETACHED]: true, then: () => void looked++ };
+    const chain = compose<C>([
+      async (c, next) => {
+        await next();
+        c.log.push('after next');
+      },
+      () => detached,
+    ]);
+    await chain(ctx);
+    expect(ctx.log).toEqual(['after next']);
+    expect(looked).toBe(0);
+    // Unmarked, the same promise is waited for.
+    const waiting = compose<C>([() => ({ then: () => void looked++ })])(ctx);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(looked).toBe(1);
+    void waiting;
   });
 
   it('calls the outer next after the last middleware, and not when the chain stops', async () => {

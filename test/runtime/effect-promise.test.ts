@@ -42,6 +42,32 @@ describe('effect promises', () => {
     expect((await t.store.deadLetters('effect')).map((d) => d.reason)).toEqual([expect.stringContaining('refused by Fleep')]);
   });
 
+  it('returned, not awaited: the handler is done at once and a refused effect does not fail the event', async () => {
+    const order: string[] = [];
+    const plugin = definePlugin({
+      name: 'returns',
+      setup(bot) {
+        bot.use(async (_ctx, next) => {
+          const sends = (): number => t!.sandbox.ledger.list('message/send').length;
+          const before = sends();
+          await next();
+          // The reply is not sent yet: it goes out with the event's commit, after this.
+          order.push(`middleware done, ${sends() - before} sent meanwhile`);
+        });
+        bot.command('hi', (ctx) => ctx.reply('hello'));
+        bot.command('lost', (ctx) => ctx.send(NOWHERE, 'lost'));
+      },
+    });
+    t = await createTestBot({ plugins: [plugin] });
+    await t.say('alice', 'Team', '!hi');
+    await t.say('alice', 'Team', '!lost');
+    await t.idle();
+    expect(order).toEqual(['middleware done, 0 sent meanwhile', 'middleware done, 0 sent meanwhile']);
+    expect(await t.lastReply('Team')).toBe('hello');
+    expect(await t.store.deadLetters('event')).toEqual([]);
+    expect(await t.store.deadLetters('effect')).toHaveLength(1);
+  });
+
   it('not awaited: a refused effect is dead-lettered, the other effects of the event still go out', async () => {
     const plugin = definePlugin({
       name: 'fire-and-forget',

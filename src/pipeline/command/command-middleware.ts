@@ -3,7 +3,7 @@
  * ACL, the cooldowns and the arguments, in that order, before the handler runs. Every refusal is
  * one short reply; the handler is not called.
  */
-import type { Middleware } from '../compose.js';
+import { isDetached, type Middleware } from '../compose.js';
 import type { Context } from '../context.js';
 import type { EventMap } from '../events.js';
 import { ArgError, parseArgs, type ArgSchema, type ArgsOf } from './args.js';
@@ -109,7 +109,8 @@ function runCommand(
     return undefined;
   }
   if (registry.settings.cooldown === false && def.cooldown === false) return runHandler(registry, def, handler, ctx, cmd);
-  return withinCooldowns(registry, def, ctx, accountId).then((ok) => (ok ? runHandler(registry, def, handler, ctx, cmd) : undefined));
+  // A detached result (a returned effect) must not be adopted by this promise, or it would be waited for.
+  return withinCooldowns(registry, def, ctx, accountId).then((ok) => (ok ? attached(runHandler(registry, def, handler, ctx, cmd)) : undefined));
 }
 
 function runHandler(registry: CommandRegistry, def: CommandDefinition, handler: CommandHandler<ArgSchema>, ctx: Context, cmd: ParsedCommand): unknown {
@@ -129,6 +130,11 @@ function runHandler(registry: CommandRegistry, def: CommandDefinition, handler: 
   ctx.args = args;
   // Returned, not awaited here: compose awaits a returned promise, as it did `await handler(ctx)`.
   return handler(ctx as CommandContext<ArgSchema>);
+}
+
+/** `out` unless it is a detached promise, which the chain does not wait for. */
+function attached(out: unknown): unknown {
+  return isDetached(out) ? undefined : out;
 }
 
 async function withinCooldowns(registry: CommandRegistry, def: CommandDefinition, ctx: Context, accountId: string): Promise<boolean> {
