@@ -42,6 +42,21 @@ interface PreparedCommit {
   kvJson: Array<string | undefined>;
   outbox: PreparedOutbox[];
   now: number;
+  /** Sent entries to remove in the same transaction (see {@link SqliteStore.outboxDone}). */
+  done: readonly string[];
+}
+
+const NO_IDS: readonly string[] = [];
+
+/** Sent entries waiting to be removed, and the promise their `outboxDone` callers got. */
+class DoneBatch {
+  readonly ids: string[] = [];
+  resolve!: () => void;
+  reject!: (error: unknown) => void;
+  readonly promise = new Promise<void>((resolve, reject) => {
+    this.resolve = resolve;
+    this.reject = reject;
+  });
 }
 
 /** A validated compare-and-set. */
@@ -108,6 +123,9 @@ export class SqliteStore implements Store {
   private s!: Statements;
   private commitTx!: Database.Transaction<(c: PreparedCommit) => void>;
   private casTx!: Database.Transaction<(c: PreparedCas) => boolean>;
+  private doneTx!: Database.Transaction<(ids: readonly string[]) => void>;
+  /** Removals of sent entries not written yet (see {@link outboxDone}). */
+  private doneBatch: DoneBatch | undefined;
   private writes = 0;
   private recovered = false;
 
@@ -166,6 +184,9 @@ export class SqliteStore implements Store {
           this.s = prepareStatements(opened.db);
           this.commitTx = opened.db.transaction((c: PreparedCommit) => this.applyCommit(c));
           this.casTx = opened.db.transaction((c: PreparedCas) => this.applyCas(c));
+          this.doneTx = opened.db.transaction((ids: readonly string[]) => {
+            for (const id of ids) this.s.outboxDone.run(id);
+          });
           this.maintain();
         } catch (error) {
           opened.db.close();
@@ -180,6 +201,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.db) this.flushDone();
     if (!this.lifecycle.close()) return;
     this.db?.close();
     this.db = undefined;
@@ -247,7 +269,13 @@ export class SqliteStore implements Store {
     const kv = change.kv ?? [];
     const kvJson = kv.map(prepareWrite);
     const outbox = (change.outbox ?? []).map(prepareOutbox);
-    this.commitTx.immediate({ change, kv, kvJson, outbox, now: this.clock.now() });
+    const done = this.doneBatch;
+    this.commitTx.immediate({ change, kv, kvJson, outbox, now: this.clock.now(), done: done?.ids ?? NO_IDS });
+    if (done) {
+      // Written with this commit: the batch is settled (its timer then finds nothing to do).
+      this.doneBatch = undefined;
+      done.resolve();
+    }
     this.tick();
   }
 
@@ -274,6 +302,7 @@ export class SqliteStore implements Store {
 
   async outboxPending(options: { limit: number; afterSeq?: number; lane?: string }): Promise<OutboxEntry[]> {
     this.lifecycle.assertOpen('outboxPending');
+    this.flushDone();
     checkLimit(options.limit);
     const after = options.afterSeq ?? 0;
     const rows =
@@ -283,9 +312,39 @@ export class SqliteStore implements Store {
     return rows.map(toEntry);
   }
 
-  async outboxDone(id: string): Promise<void> {
+  /**
+   * Removes a sent entry. Removals are coalesced: they ride along with the next commit, or are
+   * written in one transaction of their own on the next turn of the event loop, whichever comes
+   * first — one fsync for many sends instead of one each. The promise resolves once the removal
+   * is written; reads of the outbox write pending removals first, so they never see a sent entry.
+   */
+  outboxDone(id: string): Promise<void> {
     this.lifecycle.assertOpen('outboxDone');
-    this.s.outboxDone.run(id);
+    let batch = this.doneBatch;
+    if (!batch) {
+      batch = this.doneBatch = new DoneBatch();
+      setImmediate(() => this.flushDone());
+    }
+    batch.ids.push(id);
+    return batch.promise;
+  }
+
+  /** Writes the pending removals now (in their own transaction). */
+  private flushDone(): void {
+    const batch = this.doneBatch;
+    if (!batch) return;
+    this.doneBatch = undefined;
+    if (!this.db) {
+      // Closed meanwhile: the entries stay pending and are sent again (same id) next start.
+      batch.resolve();
+      return;
+    }
+    try {
+      this.doneTx.immediate(batch.ids);
+      batch.resolve();
+    } catch (error) {
+      batch.reject(error);
+    }
   }
 
   async outboxRetry(id: string, attempts: number, notBefore: number): Promise<void> {
@@ -297,6 +356,7 @@ export class SqliteStore implements Store {
 
   async outboxSize(): Promise<number> {
     this.lifecycle.assertOpen('outboxSize');
+    this.flushDone();
     return (this.s.outboxSize.get() as { n: number }).n;
   }
 
@@ -348,6 +408,7 @@ export class SqliteStore implements Store {
     if (change.cursor !== undefined) this.s.cursorAdvance.run(change.cursor);
     for (let i = 0; i < kv.length; i++) this.applyWrite(kv[i] as KvWrite, kvJson[i], now);
     for (const e of c.outbox) this.s.outboxInsert.run(e.id, e.lane, e.effectJson, e.createdAt, e.notBefore);
+    for (const id of c.done) this.s.outboxDone.run(id);
   }
 
   private applyCas(c: PreparedCas): boolean {

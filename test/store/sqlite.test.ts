@@ -170,6 +170,43 @@ describe('SqliteStore', () => {
     });
   });
 
+  it('coalesces removals of sent entries: with the next commit, or in one transaction of their own', async () => {
+    const path = file();
+    const a = await openStore(path);
+    const entry = (id: string): { id: string; lane: string; effect: object; createdAt: number } => ({ id, lane: 'c', effect: { m: id }, createdAt: 1 });
+    await a.commit({ outbox: ['s1', 's2', 's3', 's4'].map(entry) });
+    const other = await openStore(path);
+    const pendingIds = async (s: SqliteStore): Promise<string[]> => (await s.outboxPending({ limit: 10 })).map((e) => e.id);
+
+    // Two removals, then a commit before either was awaited: the commit writes them.
+    const first = [a.outboxDone('s1'), a.outboxDone('s2')];
+    await a.commit({ eventKey: 'e1', cursor: 1 });
+    expect(await pendingIds(other)).toEqual(['s3', 's4']);
+    await Promise.all(first);
+
+    // A removal with no commit after it is written on its own once the event loop turns.
+    await a.outboxDone('s3');
+    expect(await pendingIds(other)).toEqual(['s4']);
+
+    // Reading the outbox writes pending removals first: a sent entry is never listed again.
+    const last = a.outboxDone('s4');
+    expect(await pendingIds(a)).toEqual([]);
+    expect(await a.outboxSize()).toBe(0);
+    await last;
+    expect(await pendingIds(other)).toEqual([]);
+  });
+
+  it('writes pending removals on close', async () => {
+    const path = file();
+    const a = await openStore(path);
+    await a.commit({ outbox: [{ id: 'x', lane: 'c', effect: {}, createdAt: 1 }] });
+    const done = a.outboxDone('x');
+    await a.close();
+    await done;
+    const b = await openStore(path);
+    expect(await b.outboxSize()).toBe(0);
+  });
+
   it('keeps the ledger small: pruning removes old rows once past minKeys', async () => {
     const clock = new ManualClock(0);
     const store = await openStore(file(), { clock, ledgerRetention: { maxAgeMs: 1000, minKeys: 500 } });
