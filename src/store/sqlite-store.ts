@@ -42,15 +42,18 @@ interface PreparedCommit {
   kvJson: Array<string | undefined>;
   outbox: PreparedOutbox[];
   now: number;
-  /** Sent entries to remove in the same transaction (see {@link SqliteStore.outboxDone}). */
-  done: readonly string[];
 }
 
-const NO_IDS: readonly string[] = [];
-
-/** Sent entries waiting to be removed, and the promise their `outboxDone` callers got. */
-class DoneBatch {
-  readonly ids: string[] = [];
+/**
+ * Commits and removals of sent entries waiting to be written, in call order, and the promise
+ * their callers got. Written in one transaction (one fsync) on the next turn of the event loop,
+ * or earlier when any other store call needs the file to be current.
+ */
+class WriteBatch {
+  readonly commits: PreparedCommit[] = [];
+  readonly done: string[] = [];
+  /** Ledger keys of the commits, so `isHandled` answers without writing the batch first. */
+  readonly keys = new Set<string>();
   resolve!: () => void;
   reject!: (error: unknown) => void;
   readonly promise = new Promise<void>((resolve, reject) => {
@@ -123,9 +126,9 @@ export class SqliteStore implements Store {
   private s!: Statements;
   private commitTx!: Database.Transaction<(c: PreparedCommit) => void>;
   private casTx!: Database.Transaction<(c: PreparedCas) => boolean>;
-  private doneTx!: Database.Transaction<(ids: readonly string[]) => void>;
-  /** Removals of sent entries not written yet (see {@link outboxDone}). */
-  private doneBatch: DoneBatch | undefined;
+  private batchTx!: Database.Transaction<(batch: WriteBatch) => void>;
+  /** Commits and removals not written yet (see {@link commit}). */
+  private batch: WriteBatch | undefined;
   private writes = 0;
   private recovered = false;
 
@@ -184,8 +187,9 @@ export class SqliteStore implements Store {
           this.s = prepareStatements(opened.db);
           this.commitTx = opened.db.transaction((c: PreparedCommit) => this.applyCommit(c));
           this.casTx = opened.db.transaction((c: PreparedCas) => this.applyCas(c));
-          this.doneTx = opened.db.transaction((ids: readonly string[]) => {
-            for (const id of ids) this.s.outboxDone.run(id);
+          this.batchTx = opened.db.transaction((batch: WriteBatch) => {
+            for (const c of batch.commits) this.applyCommit(c);
+            for (const id of batch.done) this.s.outboxDone.run(id);
           });
           this.maintain();
         } catch (error) {
@@ -201,35 +205,36 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db) this.flushDone();
+    // Pending writes first: whoever awaits them gets them on disk.
+    if (this.db && this.lifecycle.state === 'open') this.flush();
     if (!this.lifecycle.close()) return;
     this.db?.close();
     this.db = undefined;
   }
 
   async get<T = unknown>(namespace: string, key: string): Promise<T | undefined> {
-    this.lifecycle.assertOpen('get');
+    this.use('get');
     checkKey(namespace, key);
     const json = this.liveJson(namespace, key);
     return json === undefined ? undefined : fromJson<T>(json);
   }
 
   async set(namespace: string, key: string, value: unknown, options?: SetOptions): Promise<void> {
-    this.lifecycle.assertOpen('set');
+    this.use('set');
     const write: KvWrite = { namespace, key, value, ttlMs: options?.ttlMs };
     this.applyWrite(write, prepareWrite(write), this.clock.now());
     this.tick();
   }
 
   async delete(namespace: string, key: string): Promise<boolean> {
-    this.lifecycle.assertOpen('delete');
+    this.use('delete');
     checkKey(namespace, key);
     const row = this.s.kvDelete.get(namespace, key);
     return row !== undefined && (row.expires_at === null || row.expires_at > this.clock.now());
   }
 
   async compareAndSet(namespace: string, key: string, expected: unknown, next: unknown, options?: SetOptions): Promise<boolean> {
-    this.lifecycle.assertOpen('compareAndSet');
+    this.use('compareAndSet');
     const write: KvWrite = { namespace, key, value: next, ttlMs: options?.ttlMs };
     const json = prepareWrite(write);
     // IMMEDIATE: the read and the write hold the write lock together, also across processes.
@@ -239,48 +244,57 @@ export class SqliteStore implements Store {
   }
 
   async list<T = unknown>(namespace: string, prefix = ''): Promise<Array<{ key: string; value: T }>> {
-    this.lifecycle.assertOpen('list');
+    this.use('list');
     checkKey(namespace, prefix);
     return this.s.kvList.all({ ns: namespace, prefix, now: this.clock.now() }).map((row) => ({ key: row.key, value: fromJson<T>(row.value) }));
   }
 
   async getCursor(): Promise<number | undefined> {
-    this.lifecycle.assertOpen('getCursor');
+    this.use('getCursor');
     const row = this.s.cursorGet.get();
     return row === undefined ? undefined : Number(row.value);
   }
 
   async resetCursor(horizon: number): Promise<void> {
-    this.lifecycle.assertOpen('resetCursor');
+    this.use('resetCursor');
     checkCursor(horizon);
     this.s.cursorReset.run(horizon);
   }
 
   async isHandled(eventKey: string): Promise<boolean> {
     this.lifecycle.assertOpen('isHandled');
+    // A pending commit counts: no need to write the batch to answer.
+    if (this.batch?.keys.has(eventKey)) return true;
     return this.s.ledgerHas.get(eventKey) !== undefined;
   }
 
-  async commit(change: EventCommit): Promise<void> {
-    this.lifecycle.assertOpen('commit');
-    // Validate and serialise first, so a bad value throws before the transaction starts.
-    if (change.eventKey !== undefined) checkId(change.eventKey, 'EventCommit.eventKey');
-    if (change.cursor !== undefined) checkCursor(change.cursor);
-    const kv = change.kv ?? [];
-    const kvJson = kv.map(prepareWrite);
-    const outbox = (change.outbox ?? []).map(prepareOutbox);
-    const done = this.doneBatch;
-    this.commitTx.immediate({ change, kv, kvJson, outbox, now: this.clock.now(), done: done?.ids ?? NO_IDS });
-    if (done) {
-      // Written with this commit: the batch is settled (its timer then finds nothing to do).
-      this.doneBatch = undefined;
-      done.resolve();
+  /**
+   * Commits a handled event: ledger entry, cursor, state and outbox entries in one transaction.
+   * Commits made in the same turn of the event loop (concurrent conversations) share one
+   * transaction — group commit, one fsync for all of them; each promise resolves once its commit
+   * is on disk. Any other call of this store writes the pending ones first, so every read sees
+   * every commit made before it.
+   */
+  commit(change: EventCommit): Promise<void> {
+    try {
+      this.lifecycle.assertOpen('commit');
+      // Validate and serialise first, so a bad value is refused before anything is queued.
+      if (change.eventKey !== undefined) checkId(change.eventKey, 'EventCommit.eventKey');
+      if (change.cursor !== undefined) checkCursor(change.cursor);
+      const kv = change.kv ?? [];
+      const kvJson = kv.map(prepareWrite);
+      const outbox = (change.outbox ?? []).map(prepareOutbox);
+      const batch = this.openBatch();
+      batch.commits.push({ change, kv, kvJson, outbox, now: this.clock.now() });
+      if (change.eventKey !== undefined) batch.keys.add(change.eventKey);
+      return batch.promise;
+    } catch (error) {
+      return Promise.reject(error);
     }
-    this.tick();
   }
 
   async recordFailure(eventKey: string, reason: string): Promise<number> {
-    this.lifecycle.assertOpen('recordFailure');
+    this.use('recordFailure');
     checkId(eventKey, 'recordFailure eventKey');
     const row = this.s.failureUpsert.get(eventKey, String(reason), this.clock.now()) as { count: number };
     this.tick();
@@ -288,21 +302,20 @@ export class SqliteStore implements Store {
   }
 
   async addDeadLetter(entry: Omit<DeadLetter, 'at'>): Promise<void> {
-    this.lifecycle.assertOpen('addDeadLetter');
+    this.use('addDeadLetter');
     checkDeadLetter(entry);
     const payload = toJson(entry.payload ?? null, `Dead letter '${entry.key}' payload`);
     this.s.deadInsert.run(entry.kind, entry.key, payload, entry.reason, this.clock.now());
   }
 
   async deadLetters(kind?: DeadLetter['kind']): Promise<DeadLetter[]> {
-    this.lifecycle.assertOpen('deadLetters');
+    this.use('deadLetters');
     const rows = kind === undefined ? this.s.deadAll.all() : this.s.deadByKind.all(kind);
     return rows.map((r) => ({ kind: r.kind as DeadLetter['kind'], key: r.key, payload: fromJson(r.payload), reason: r.reason, at: r.at }));
   }
 
   async outboxPending(options: { limit: number; afterSeq?: number; lane?: string }): Promise<OutboxEntry[]> {
-    this.lifecycle.assertOpen('outboxPending');
-    this.flushDone();
+    this.use('outboxPending');
     checkLimit(options.limit);
     const after = options.afterSeq ?? 0;
     const rows =
@@ -313,78 +326,94 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Removes a sent entry. Removals are coalesced: they ride along with the next commit, or are
-   * written in one transaction of their own on the next turn of the event loop, whichever comes
-   * first — one fsync for many sends instead of one each. The promise resolves once the removal
-   * is written; reads of the outbox write pending removals first, so they never see a sent entry.
+   * Removes a sent entry. The removal joins the pending write batch (see {@link commit}): it is
+   * written with the next commits, or alone on the next turn of the event loop — one fsync for
+   * many sends. The promise resolves once it is written.
    */
   outboxDone(id: string): Promise<void> {
-    this.lifecycle.assertOpen('outboxDone');
-    let batch = this.doneBatch;
-    if (!batch) {
-      batch = this.doneBatch = new DoneBatch();
-      setImmediate(() => this.flushDone());
+    try {
+      this.lifecycle.assertOpen('outboxDone');
+    } catch (error) {
+      return Promise.reject(error);
     }
-    batch.ids.push(id);
+    const batch = this.openBatch();
+    batch.done.push(id);
     return batch.promise;
   }
 
-  /** Writes the pending removals now (in their own transaction). */
-  private flushDone(): void {
-    const batch = this.doneBatch;
+  /** The pending batch, opened (and its write scheduled) if there is none. */
+  private openBatch(): WriteBatch {
+    if (!this.batch) {
+      const batch = (this.batch = new WriteBatch());
+      setImmediate(() => {
+        if (this.batch === batch) this.flush();
+      });
+    }
+    return this.batch;
+  }
+
+  /** Writes the pending batch now, in one transaction. */
+  private flush(): void {
+    const batch = this.batch;
     if (!batch) return;
-    this.doneBatch = undefined;
+    this.batch = undefined;
     if (!this.db) {
-      // Closed meanwhile: the entries stay pending and are sent again (same id) next start.
-      batch.resolve();
+      batch.reject(new Error('The SQLite store was closed before these writes were made; they are lost and will be redone (events re-handled, sends repeated with the same id) on the next start.'));
       return;
     }
     try {
-      this.doneTx.immediate(batch.ids);
-      batch.resolve();
+      this.batchTx.immediate(batch);
     } catch (error) {
       batch.reject(error);
+      return;
     }
+    batch.resolve();
+    if (batch.commits.length > 0) this.tick(batch.commits.length);
+  }
+
+  /** Asserts the store is open and writes pending commits, so `method` sees a current file. */
+  private use(method: string): void {
+    this.lifecycle.assertOpen(method);
+    if (this.batch) this.flush();
   }
 
   async outboxRetry(id: string, attempts: number, notBefore: number): Promise<void> {
-    this.lifecycle.assertOpen('outboxRetry');
+    this.use('outboxRetry');
     checkNumber(attempts, 'outboxRetry attempts');
     checkNumber(notBefore, 'outboxRetry notBefore');
     this.s.outboxRetry.run(attempts, notBefore, id);
   }
 
   async outboxSize(): Promise<number> {
-    this.lifecycle.assertOpen('outboxSize');
-    this.flushDone();
+    this.use('outboxSize');
     return (this.s.outboxSize.get() as { n: number }).n;
   }
 
   async saveJob(job: JobRow): Promise<void> {
-    this.lifecycle.assertOpen('saveJob');
+    this.use('saveJob');
     checkId(job.id, 'JobRow.id');
     if (job.nextFireAt !== null) checkNumber(job.nextFireAt, 'JobRow.nextFireAt');
     this.s.jobUpsert.run(job.id, job.nextFireAt, toJson(job.data ?? null, `Job '${job.id}' data`));
   }
 
   async getJob(id: string): Promise<JobRow | undefined> {
-    this.lifecycle.assertOpen('getJob');
+    this.use('getJob');
     const row = this.s.jobGet.get(id);
     return row && toJob(row);
   }
 
   async listJobs(): Promise<JobRow[]> {
-    this.lifecycle.assertOpen('listJobs');
+    this.use('listJobs');
     return this.s.jobList.all().map(toJob);
   }
 
   async deleteJob(id: string): Promise<boolean> {
-    this.lifecycle.assertOpen('deleteJob');
+    this.use('deleteJob');
     return this.s.jobDelete.run(id).changes > 0;
   }
 
   async claimFire(fireKey: string, at: number): Promise<boolean> {
-    this.lifecycle.assertOpen('claimFire');
+    this.use('claimFire');
     checkId(fireKey, 'claimFire fireKey');
     checkNumber(at, 'claimFire at');
     // The primary key is the uniqueness constraint: exactly one connection inserts the row.
@@ -398,7 +427,7 @@ export class SqliteStore implements Store {
    * failure counters and fire keys. Runs on its own at open and every 1,000 writes.
    */
   async prune(): Promise<void> {
-    this.lifecycle.assertOpen('prune');
+    this.use('prune');
     this.maintain();
   }
 
@@ -408,7 +437,6 @@ export class SqliteStore implements Store {
     if (change.cursor !== undefined) this.s.cursorAdvance.run(change.cursor);
     for (let i = 0; i < kv.length; i++) this.applyWrite(kv[i] as KvWrite, kvJson[i], now);
     for (const e of c.outbox) this.s.outboxInsert.run(e.id, e.lane, e.effectJson, e.createdAt, e.notBefore);
-    for (const id of c.done) this.s.outboxDone.run(id);
   }
 
   private applyCas(c: PreparedCas): boolean {
@@ -437,8 +465,11 @@ export class SqliteStore implements Store {
     else this.s.kvSet.run(w.namespace, w.key, json, w.ttlMs === undefined ? null : now + w.ttlMs);
   }
 
-  private tick(): void {
-    if (++this.writes % PRUNE_EVERY_WRITES === 0) this.maintain();
+  /** Counts `writes` writes; maintenance runs each time the count passes a multiple of PRUNE_EVERY_WRITES. */
+  private tick(writes = 1): void {
+    const before = this.writes;
+    this.writes += writes;
+    if (Math.floor(this.writes / PRUNE_EVERY_WRITES) > Math.floor(before / PRUNE_EVERY_WRITES)) this.maintain();
   }
 
   private maintain(): void {

@@ -196,6 +196,33 @@ describe('SqliteStore', () => {
     expect(await pendingIds(other)).toEqual([]);
   });
 
+  it('group commit: commits of one turn share a transaction; each resolves once written, and every read sees them', async () => {
+    const path = file();
+    const a = await openStore(path);
+    const other = await openStore(path);
+    const commits = [1, 2, 3].map((i) => a.commit({ eventKey: `e${i}`, cursor: i, kv: [{ namespace: 'p', key: `k${i}`, value: i }] }));
+    // Not on disk yet (another connection does not see them), but this store already counts them.
+    expect(await other.isHandled('e1')).toBe(false);
+    expect(await a.isHandled('e2')).toBe(true);
+    await Promise.all(commits);
+    expect(await Promise.all(['e1', 'e2', 'e3'].map((k) => other.isHandled(k)))).toEqual([true, true, true]);
+    expect(await other.getCursor()).toBe(3);
+
+    // Any other call writes the pending commits first: read-your-writes, in call order.
+    const pending = a.commit({ kv: [{ namespace: 'p', key: 'k1', value: 'new' }] });
+    expect(await a.get('p', 'k1')).toBe('new');
+    await a.set('p', 'k1', 'newer');
+    await pending;
+    expect(await other.get('p', 'k1')).toBe('newer');
+
+    // A refused commit is refused alone; the others of its turn are written.
+    const good = a.commit({ eventKey: 'e4' });
+    const bad = a.commit({ eventKey: 'e5', kv: [{ namespace: 'p', key: 'f', value: () => 1 }] });
+    await expect(bad).rejects.toThrow(/JSON/);
+    await good;
+    expect([await other.isHandled('e4'), await other.isHandled('e5')]).toEqual([true, false]);
+  });
+
   it('writes pending removals on close', async () => {
     const path = file();
     const a = await openStore(path);
