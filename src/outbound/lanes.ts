@@ -33,6 +33,8 @@ export class Lane {
   wakeAt = 0;
   /** Do not send before this epoch ms (a 429 on this lane). */
   pausedUntil = 0;
+  /** Nothing to send: counted by the queue, and forgotten by its next sweep. */
+  idle = false;
   private items: Pending[] = [];
   private first = 0;
 

@@ -44,7 +44,8 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   private readonly window: OutboxWindow;
   private readonly ready = new ReadyLanes();
   private readonly sleepers = new SleepHeap();
-  private readonly idleLanes = new Set<Lane>();
+  /** Lanes with nothing to send (flag `idle`), forgotten by the next sweep once their bucket is full. */
+  private idleCount = 0;
   private readonly globalBucket: TokenBucket | undefined;
   private readonly signals = new SendSignals();
   private readonly settlements = new Settlements();
@@ -79,7 +80,10 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       this.o.total,
       (id) => new Lane(id, perConversation && new TokenBucket(perConversation, clock.now())),
       (lane) => {
-        this.idleLanes.delete(lane);
+        if (lane.idle) {
+          lane.idle = false;
+          this.idleCount--;
+        }
         if (!lane.busy && !lane.isReady && lane.wakeAt === 0) this.ready.push(lane);
       },
     );
@@ -270,7 +274,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       this.dispatch(lane, item, now);
     }
     this.arm(Math.min(wakeAt, this.sleepers.nextAt() ?? Infinity), now);
-    if (now - this.lastSweep >= 1000 && this.idleLanes.size > 0) this.sweep(now);
+    if (this.idleCount > 0 && now - this.lastSweep >= 1000) this.sweep(now);
   }
 
   private dispatch(lane: Lane, item: Pending, now: number): void {
@@ -369,10 +373,10 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   private afterAttempt(lane: Lane): void {
     if (lane.size > 0) {
       if (!lane.isReady && lane.wakeAt === 0) this.ready.push(lane);
-    } else if (!lane.spilled) {
-      // Without a rate bucket nothing is lost by forgetting the lane at once.
-      if (!lane.bucket && lane.pausedUntil <= this.o.clock.now()) this.window.lanes.delete(lane.id);
-      else this.idleLanes.add(lane);
+    } else if (!lane.spilled && !lane.idle) {
+      // Kept until the next sweep: a conversation that gets another reply soon reuses its lane.
+      lane.idle = true;
+      this.idleCount++;
     }
     if (!this.stopping) {
       if (this.window.wantsRefill(lane)) this.requestLoad('refill');
@@ -382,14 +386,20 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
     this.checkConditions();
   }
 
-  /** Forgets idle lanes whose rate bucket is full again (so forgetting cannot grant extra burst). */
+  /**
+   * Forgets idle lanes whose rate bucket is full again (so forgetting cannot grant extra burst)
+   * and whose pause is over. At most once a second, over the lanes in memory.
+   */
   private sweep(now: number): void {
     this.lastSweep = now;
-    for (const lane of this.idleLanes) {
+    for (const lane of this.window.lanes.values()) {
+      if (!lane.idle) continue;
       if (lane.size > 0 || lane.busy || lane.spilled) {
-        this.idleLanes.delete(lane);
+        lane.idle = false;
+        this.idleCount--;
       } else if (lane.pausedUntil <= now && (!lane.bucket || lane.bucket.isFull(now))) {
-        this.idleLanes.delete(lane);
+        lane.idle = false;
+        this.idleCount--;
         this.window.lanes.delete(lane.id);
       }
     }

@@ -13,8 +13,8 @@ export interface DispatcherOptions<T> {
   onError?: (error: unknown, item: T) => void;
 }
 
-/** Emptied lanes kept for reuse. */
-const SPARE_LANES = 64;
+/** Emptied lanes kept (under their conversation) before a sweep forgets them. */
+const IDLE_LANES = 1024;
 
 interface Lane<T> {
   key: string;
@@ -27,7 +27,8 @@ interface Lane<T> {
 export class Dispatcher<T extends { lane: string }> {
   private readonly lanes = new Map<string, Lane<T>>();
   private readonly ready: Lane<T>[] = [];
-  private readonly spare: Lane<T>[] = [];
+  /** Lanes in `lanes` with nothing queued or running. */
+  private idleLanes = 0;
   private readyHead = 0;
   private active = 0;
   private queued = 0;
@@ -51,9 +52,10 @@ export class Dispatcher<T extends { lane: string }> {
   push(item: T): void {
     let lane = this.lanes.get(item.lane);
     if (!lane) {
-      lane = this.spare.pop() ?? { key: item.lane, items: [], head: 0, running: false };
-      lane.key = item.lane;
+      lane = { key: item.lane, items: [], head: 0, running: false };
       this.lanes.set(item.lane, lane);
+    } else if (!lane.running && lane.items.length === 0) {
+      this.idleLanes--;
     }
     lane.items.push(item);
     this.queued++;
@@ -65,6 +67,14 @@ export class Dispatcher<T extends { lane: string }> {
   idle(): Promise<void> {
     if (this.queued === 0) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Forgets every idle lane (one pass per IDLE_LANES emptied lanes: O(1) per item). */
+  private forgetIdle(): void {
+    for (const [key, lane] of this.lanes) {
+      if (!lane.running && lane.items.length === 0) this.lanes.delete(key);
+    }
+    this.idleLanes = 0;
   }
 
   private pump(): void {
@@ -94,16 +104,15 @@ export class Dispatcher<T extends { lane: string }> {
       }
       this.queued--;
     }
+    lane.running = false;
     if (lane.head >= lane.items.length) {
       lane.items.length = 0;
       lane.head = 0;
-      this.lanes.delete(lane.key);
-      // An emptied lane is reused for the next conversation that gets work (no object per burst).
-      if (this.spare.length < SPARE_LANES) this.spare.push(lane);
+      // Kept under its conversation (no Map churn when it gets work again soon), up to a bound.
+      if (++this.idleLanes > IDLE_LANES) this.forgetIdle();
     } else {
       this.ready.push(lane);
     }
-    lane.running = false;
     this.active--;
     if (this.queued === 0 && this.waiters.length > 0) {
       const waiters = this.waiters;

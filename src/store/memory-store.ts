@@ -59,8 +59,8 @@ interface OutboxCell {
   createdAt: number;
   attempts: number;
   notBefore: number;
-  /** Set when sent: the cell stays in `outboxOrder` until the next compaction. */
-  done?: boolean;
+  /** Set when sent: the cell stays in `outboxOrder` and `outbox` until the next compaction. */
+  done: boolean;
 }
 
 interface JobCell {
@@ -93,11 +93,13 @@ export class MemoryStore implements Store {
   private readonly ledger = new Map<string, number>();
   private readonly failures = new Map<string, { count: number; reason: string; at: number }>();
   private readonly dead: Array<Omit<DeadLetter, 'payload'> & { payloadJson: string }> = [];
-  /** Insertion order is `seq` order; entries are never re-inserted. */
+  /** Cells by id; sent ones stay (marked `done`) until the next compaction. */
   private readonly outbox = new Map<string, OutboxCell>();
   /** The same cells in `seq` order, so reading after a seq is a binary search, not a walk. */
   private outboxOrder: OutboxCell[] = [];
   private outboxDoneCount = 0;
+  /** Cells not sent yet. */
+  private outboxLive = 0;
   private nextSeq = 1;
   private readonly jobs = new Map<string, JobCell>();
   private readonly fires = new Map<string, number>();
@@ -210,10 +212,12 @@ export class MemoryStore implements Store {
   }
 
   private addOutbox(e: PreparedOutbox): void {
-    if (this.outbox.has(e.id)) return;
-    const cell: OutboxCell = { id: e.id, lane: e.lane, seq: this.nextSeq++, effectJson: e.effectJson, createdAt: e.createdAt, attempts: 0, notBefore: e.notBefore };
+    // A pending entry is never added twice; a sent one may be (like a deleted row in SQLite).
+    if (this.outbox.get(e.id)?.done === false) return;
+    const cell: OutboxCell = { id: e.id, lane: e.lane, seq: this.nextSeq++, effectJson: e.effectJson, createdAt: e.createdAt, attempts: 0, notBefore: e.notBefore, done: false };
     this.outbox.set(e.id, cell);
     this.outboxOrder.push(cell);
+    this.outboxLive++;
   }
 
   async recordFailure(eventKey: string, reason: string): Promise<number> {
@@ -266,11 +270,17 @@ export class MemoryStore implements Store {
   async outboxDone(id: string): Promise<void> {
     this.lifecycle.assertOpen('outboxDone');
     const cell = this.outbox.get(id);
-    if (!cell) return;
-    this.outbox.delete(id);
+    if (!cell || cell.done) return;
     cell.done = true;
+    this.outboxLive--;
+    // Sent cells leave the order list and the id map together, in bulk: no Map churn per send.
     if (++this.outboxDoneCount > 1024 && this.outboxDoneCount * 2 > this.outboxOrder.length) {
-      this.outboxOrder = this.outboxOrder.filter((c) => !c.done);
+      const live: OutboxCell[] = [];
+      for (const c of this.outboxOrder) {
+        if (!c.done) live.push(c);
+        else if (this.outbox.get(c.id) === c) this.outbox.delete(c.id);
+      }
+      this.outboxOrder = live;
       this.outboxDoneCount = 0;
     }
   }
@@ -280,7 +290,7 @@ export class MemoryStore implements Store {
     checkNumber(attempts, 'outboxRetry attempts');
     checkNumber(notBefore, 'outboxRetry notBefore');
     const cell = this.outbox.get(id);
-    if (cell) {
+    if (cell && !cell.done) {
       cell.attempts = attempts;
       cell.notBefore = notBefore;
     }
@@ -288,7 +298,7 @@ export class MemoryStore implements Store {
 
   async outboxSize(): Promise<number> {
     this.lifecycle.assertOpen('outboxSize');
-    return this.outbox.size;
+    return this.outboxLive;
   }
 
   async saveJob(job: JobRow): Promise<void> {

@@ -113,8 +113,8 @@ describe('Deadline.race', () => {
   });
 });
 
-describe('Dispatcher lane reuse', () => {
-  it('keeps every lane in order when emptied lanes serve other conversations', async () => {
+describe('Dispatcher idle lanes', () => {
+  it('keeps every lane in order when emptied lanes get work again', async () => {
     const seen = new Map<string, number[]>();
     const dispatcher = new Dispatcher<{ lane: string; n: number }>({
       concurrency: 3,
@@ -133,6 +133,23 @@ describe('Dispatcher lane reuse', () => {
       expect(ns).toEqual([...ns].sort((a, b) => a - b));
     }
     expect(total).toBe(1000);
+  });
+
+  it('keeps a bounded number of emptied lanes: memory stays flat over many conversations', async () => {
+    let handled = 0;
+    const dispatcher = new Dispatcher<{ lane: string }>({ concurrency: 4, run: async () => void handled++ });
+    const lanes = (dispatcher as unknown as { lanes: Map<string, unknown> }).lanes;
+    let most = 0;
+    for (let n = 0; n < 20_000; n++) {
+      dispatcher.push({ lane: `c${n % 5000}` });
+      if (n % 100 === 99) {
+        await dispatcher.idle();
+        most = Math.max(most, lanes.size);
+      }
+    }
+    await dispatcher.idle();
+    expect(handled).toBe(20_000);
+    expect(most).toBeLessThanOrEqual(1025 + 100);
   });
 });
 

@@ -239,6 +239,24 @@ describe.each(backends(() => tmp.dir))('Store contract: $name', (backend) => {
       ]);
     });
 
+    it('a sent entry leaves the outbox for good, and its id committed again is pending again', async () => {
+      const store = await fresh();
+      const entry = (i: number): { id: string; lane: string; effect: object; createdAt: number } => ({ id: `r${i}`, lane: `c${i % 3}`, effect: { i }, createdAt: i });
+      for (let i = 0; i < 3000; i++) await store.commit({ outbox: [entry(i)] });
+      for (let i = 0; i < 2999; i++) await store.outboxDone(`r${i}`);
+      await store.outboxDone('r5');
+      await store.outboxRetry('r7', 3, 99);
+      expect(await store.outboxSize()).toBe(1);
+      await store.commit({ outbox: [entry(7)] });
+      const pending = await store.outboxPending({ limit: 10 });
+      expect(pending.map((e) => [e.id, e.attempts])).toEqual([
+        ['r2999', 0],
+        ['r7', 0],
+      ]);
+      expect((await store.outboxPending({ limit: 10, lane: 'c1' })).map((e) => e.id)).toEqual(['r7']);
+      expect(await store.outboxSize()).toBe(2);
+    });
+
     it('a commit with a bad part applies nothing', async () => {
       const store = await fresh();
       await expect(
