@@ -1,26 +1,37 @@
 /** The promises `OutboundQueue.waitFor()` hands out, and a short memory of recent outcomes. */
 import { OutboundStoppedError } from './errors.js';
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: Error };
-
 /** Told the outcome of one entry: sent with the transport's result, or failed for good. */
 export interface Waiter {
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
 
-/** Waiters by entry id; outcomes of the last `remember` entries answer late callers. */
+const PENDING = 0;
+const SENT = 1;
+const FAILED = 2;
+
+/** One entry: who waits for it, and once it is settled, how it ended. */
+interface Slot {
+  state: typeof PENDING | typeof SENT | typeof FAILED;
+  /** The transport's result (SENT) or the error (FAILED). */
+  outcome: unknown;
+  waiters: Waiter | Waiter[] | undefined;
+}
+
+/**
+ * Waiters and outcomes by entry id, in one map: an entry costs one slot from its first waiter
+ * to the moment it falls out of the memory of the last `remember` outcomes (a ring: no iterator
+ * per eviction).
+ */
 export class Settlements {
-  private readonly waiters = new Map<string, Waiter[]>();
-  private readonly recent = new Map<string, Outcome>();
-  /** Ids in `recent`, oldest at `next` once full (a ring: no iterator per eviction). */
-  private readonly order: string[];
+  private readonly slots = new Map<string, Slot>();
+  /** Ids of settled slots, oldest at `next` once full. */
+  private readonly order: string[] = [];
   private next = 0;
 
   /** @param remember how many recent outcomes to keep. */
-  constructor(private readonly remember = 256) {
-    this.order = [];
-  }
+  constructor(private readonly remember = 256) {}
 
   /** A promise for the outcome of entry `id`; rejects at once when `closed` and it is unknown. */
   waitFor(id: string, closed: boolean): Promise<unknown> {
@@ -32,57 +43,73 @@ export class Settlements {
    * happens. The promise-free form of {@link waitFor}, for callers that are a promise themselves.
    */
   watch(id: string, waiter: Waiter, closed: boolean): void {
-    const done = this.recent.get(id);
-    if (done) {
-      if (done.ok) waiter.resolve(done.value);
-      else waiter.reject(done.error);
+    const slot = this.slots.get(id);
+    if (slot !== undefined && slot.state !== PENDING) {
+      tell(waiter, slot);
       return;
     }
     if (closed) {
       waiter.reject(new OutboundStoppedError(id));
       return;
     }
-    const list = this.waiters.get(id);
-    if (list) list.push(waiter);
-    else this.waiters.set(id, [waiter]);
+    if (slot === undefined) this.slots.set(id, { state: PENDING, outcome: undefined, waiters: waiter });
+    else if (slot.waiters === undefined) slot.waiters = waiter;
+    else if (Array.isArray(slot.waiters)) slot.waiters.push(waiter);
+    else slot.waiters = [slot.waiters, waiter];
   }
 
   /** Entry `id` was sent with `value`. */
   resolve(id: string, value: unknown): void {
-    this.settle(id, { ok: true, value });
+    this.settle(id, SENT, value);
   }
 
   /** Entry `id` failed for good. */
   reject(id: string, error: Error): void {
-    this.settle(id, { ok: false, error });
+    this.settle(id, FAILED, error);
   }
 
   /** The queue stopped: every open waiter rejects with {@link OutboundStoppedError}. */
   close(): void {
-    for (const [id, list] of this.waiters) for (const w of list) w.reject(new OutboundStoppedError(id));
-    this.waiters.clear();
+    for (const [id, slot] of this.slots) {
+      if (slot.state !== PENDING) continue;
+      this.slots.delete(id);
+      const waiters = slot.waiters;
+      slot.waiters = undefined;
+      if (Array.isArray(waiters)) for (const w of waiters) w.reject(new OutboundStoppedError(id));
+      else waiters?.reject(new OutboundStoppedError(id));
+    }
   }
 
-  private settle(id: string, outcome: Outcome): void {
-    const list = this.waiters.get(id);
-    if (list) {
-      this.waiters.delete(id);
-      for (const w of list) {
-        if (outcome.ok) w.resolve(outcome.value);
-        else w.reject(outcome.error);
-      }
+  private settle(id: string, state: typeof SENT | typeof FAILED, outcome: unknown): void {
+    let slot = this.slots.get(id);
+    const known = slot !== undefined && slot.state !== PENDING;
+    if (slot === undefined) {
+      slot = { state, outcome, waiters: undefined };
+      this.slots.set(id, slot);
+    } else {
+      slot.state = state;
+      slot.outcome = outcome;
+      const waiters = slot.waiters;
+      slot.waiters = undefined;
+      if (Array.isArray(waiters)) for (const w of waiters) tell(w, slot);
+      else if (waiters !== undefined) tell(waiters, slot);
     }
-    if (this.recent.has(id)) {
-      this.recent.set(id, outcome);
-      return;
-    }
+    // Settling a remembered id again only updates it.
+    if (!known) this.rememberId(id);
+  }
+
+  private rememberId(id: string): void {
     if (this.order.length < this.remember) {
       this.order.push(id);
-    } else {
-      this.recent.delete(this.order[this.next]!);
-      this.order[this.next] = id;
-      this.next = (this.next + 1) % this.remember;
+      return;
     }
-    this.recent.set(id, outcome);
+    this.slots.delete(this.order[this.next]!);
+    this.order[this.next] = id;
+    this.next = (this.next + 1) % this.remember;
   }
+}
+
+function tell(waiter: Waiter, slot: Slot): void {
+  if (slot.state === SENT) waiter.resolve(slot.outcome);
+  else waiter.reject(slot.outcome as Error);
 }

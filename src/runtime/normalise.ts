@@ -39,7 +39,11 @@ export function messageKey(conversationId: string, messageNr: number): string {
   return `${conversationId}:${messageNr}`;
 }
 
-/** Normalises one record that arrived with `horizon`; `undefined` when it means nothing to plugins. */
+/**
+ * Normalises one record that arrived with `horizon`; `undefined` when it means nothing to plugins.
+ * The record is frozen in place and handed to plugins as `event.record`: the runtime owns the
+ * records it polled, and nothing may change them after this.
+ */
 export function normalise(record: FleepRecord, horizon: number, ctx: NormaliseContext): EventUnit | undefined {
   switch (record.mk_rec_type) {
     case 'message':
@@ -60,7 +64,7 @@ export function normalise(record: FleepRecord, horizon: number, ctx: NormaliseCo
 
 function fromOther(record: FleepRecord, horizon: number): EventUnit {
   const key = `${record.mk_rec_type}:${recordIdentity(record)}:${horizon}`;
-  const frozen = Object.freeze({ ...record });
+  const frozen = Object.freeze(record);
   const conversationId = typeof record.conversation_id === 'string' ? record.conversation_id : undefined;
   return {
     key,
@@ -92,7 +96,7 @@ function fromFile(record: FileRecord, horizon: number, ctx: NormaliseContext): E
         horizon,
         conversationId: record.conversation_id,
         actorId: record.account_id,
-        record: Object.freeze({ ...record }),
+        record: Object.freeze(record),
         messageNr: record.message_nr,
         fileName: record.file_name ?? '',
         fileUrl: record.file_url ?? '',
@@ -111,7 +115,7 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
   const prev = ctx.previous(snapKey);
   const is = flagsOf(now.state, now.tags);
   const type = record.mk_message_type ?? 'text';
-  const frozen = Object.freeze({ ...record });
+  const frozen = Object.freeze(record);
   const events = new EventList(key, horizon, conversationId, frozen, toView(record, now, revision, type, is), ctx.botAccountId);
   const unit: EventUnit = {
     key,

@@ -18,6 +18,26 @@ describe('Settlements', () => {
     await expect(s.waitFor('id-4', true)).resolves.toBe(4);
   });
 
+  it('holds one slot per waited-for or remembered entry, however many entries passed', async () => {
+    const s = new Settlements(3);
+    const slots = (s as unknown as { slots: Map<string, unknown> }).slots;
+    const waiting = [s.waitFor('open-1', false), s.waitFor('open-1', false), s.waitFor('open-2', false)];
+    for (let i = 0; i < 1000; i++) {
+      const sent = s.waitFor(`id-${i}`, false);
+      s.resolve(`id-${i}`, i);
+      await expect(sent).resolves.toBe(i);
+    }
+    expect(slots.size).toBe(3 + 2);
+    s.resolve('open-1', 'a');
+    s.reject('open-2', new Error('b'));
+    await expect(Promise.allSettled(waiting)).resolves.toEqual([
+      { status: 'fulfilled', value: 'a' },
+      { status: 'fulfilled', value: 'a' },
+      { status: 'rejected', reason: new Error('b') },
+    ]);
+    expect(slots.size).toBe(3);
+  });
+
   it('settles open waiters and rejects the rest on close', async () => {
     const s = new Settlements();
     const a = s.waitFor('a', false);
