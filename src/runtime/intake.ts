@@ -62,13 +62,19 @@ class IntakeNormaliseContext implements NormaliseContext {
   constructor(
     private readonly accountId: () => string,
     private readonly snapshots: SnapshotCache,
+    private readonly flow: ReadonlyMap<string, number>,
   ) {}
 
   get botAccountId(): string {
     return this.accountId();
   }
 
-  previous(key: string): MessageSnapshot | undefined {
+  previous(key: string, conversationId: string, messageNr: number): MessageSnapshot | undefined {
+    // Snapshots in memory are of records handled by this process, each of which raised its
+    // conversation's flow position to at least its message nr: a message beyond that position
+    // (a new one, the usual case) has none, and needs no lookup in the cache's two big maps.
+    const seen = this.flow.get(conversationId);
+    if (seen === undefined || messageNr > seen) return undefined;
     return this.snapshots.get(key);
   }
 }
@@ -102,7 +108,7 @@ export class Intake {
     start: number,
   ) {
     this.watermark = new Watermark(start);
-    this.normaliseContext = new IntakeNormaliseContext(o.botAccountId, this.snapshots);
+    this.normaliseContext = new IntakeNormaliseContext(o.botAccountId, this.snapshots, this.flow);
     this.dispatcher = new Dispatcher<QueuedItem>({
       concurrency: o.concurrency,
       run: (item) => this.handle(item),

@@ -28,8 +28,11 @@ export interface EventUnit {
 /** Context the normaliser needs. */
 export interface NormaliseContext {
   botAccountId: string;
-  /** The previous snapshot of a message, when known. */
-  previous(key: string): MessageSnapshot | undefined;
+  /**
+   * The previous snapshot of a message, when known. `conversationId` and `messageNr` let a caller
+   * answer a message it cannot have seen without a lookup.
+   */
+  previous(key: string, conversationId: string, messageNr: number): MessageSnapshot | undefined;
 }
 
 const SYSTEM_TYPES = new Set(['create', 'add', 'kick', 'leave', 'topic']);
@@ -112,7 +115,8 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
   const snapKey = messageKey(conversationId, record.message_nr);
   const key = `${snapKey}:${revision}`;
   const now = snapshotOf(record);
-  const prev = ctx.previous(snapKey);
+  const flowNr = Math.max(record.message_nr, revision);
+  const prev = ctx.previous(snapKey, conversationId, record.message_nr);
   const is = flagsOf(now.state, now.tags);
   const type = record.mk_message_type ?? 'text';
   const frozen = Object.freeze(record);
@@ -124,7 +128,7 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
     events: events.list,
     snapshot: now,
     snapshotKey: snapKey,
-    flowNr: Math.max(record.message_nr, revision),
+    flowNr,
   };
 
   const author = record.account_id;
