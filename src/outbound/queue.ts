@@ -26,6 +26,8 @@ import { isEffect, methodOf, type OutboundEvents, type OutboundStats } from './q
 export type { OutboundEvents, OutboundStats } from './queue-types.js';
 
 const LOAD_RETRY_MS = 1000;
+/** Idle lanes beyond those of the last sweep that trigger a sweep before the second is up. */
+const IDLE_SWEEP = 1024;
 /** How often `stats().depth` re-counts the store while the window is full. */
 const COUNT_EVERY_MS = 1000;
 
@@ -46,6 +48,8 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   private readonly sleepers = new SleepHeap();
   /** Lanes with nothing to send (flag `idle`), forgotten by the next sweep once their bucket is full. */
   private idleCount = 0;
+  /** Idle lanes the last sweep could not forget yet (rate buckets refilling). */
+  private idleAfterSweep = 0;
   private readonly globalBucket: TokenBucket | undefined;
   private readonly signals = new SendSignals();
   private readonly settlements = new Settlements();
@@ -274,7 +278,9 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
       this.dispatch(lane, item, now);
     }
     this.arm(Math.min(wakeAt, this.sleepers.nextAt() ?? Infinity), now);
-    if (this.idleCount > 0 && now - this.lastSweep >= 1000) this.sweep(now);
+    // Once a second, or sooner when many lanes went idle since the last sweep (bounded memory
+    // with many conversations; amortised O(1) per lane).
+    if (this.idleCount > 0 && (now - this.lastSweep >= 1000 || this.idleCount > this.idleAfterSweep + IDLE_SWEEP)) this.sweep(now);
   }
 
   private dispatch(lane: Lane, item: Pending, now: number): void {
@@ -403,6 +409,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
         this.window.lanes.delete(lane.id);
       }
     }
+    this.idleAfterSweep = this.idleCount;
   }
 
   private arm(at: number, now: number): void {

@@ -38,6 +38,26 @@ describe('OutboundQueue lifecycle', () => {
     expect(await h.store.outboxSize()).toBe(0);
   });
 
+  it('forgets idle lanes: a reply each into 5,000 conversations within a second keeps few lanes in memory', async () => {
+    const h = await createHarness();
+    const q = h.queue({ rates: false });
+    await q.start();
+    const lanes = (q as unknown as { window: { lanes: Map<string, unknown> } }).window.lanes;
+    let most = 0;
+    for (let c = 0; c < 5000; c++) {
+      await h.enqueue(`conv-${c}`, 1);
+      q.notify();
+      if (c % 100 === 99) {
+        await q.idle();
+        most = Math.max(most, lanes.size);
+      }
+    }
+    await q.idle();
+    expect(h.calls).toHaveLength(5000);
+    expect(most).toBeLessThanOrEqual(1024 + 100);
+    await q.stop();
+  });
+
   it('aborts a hung send at the stop deadline and re-sends it with the same id after restart', async () => {
     const h = await createHarness();
     const [id] = await h.enqueue('conv-a', 1);
