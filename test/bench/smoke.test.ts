@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runDispatch } from '../../bench/dispatch.js';
 import { runE2e } from '../../bench/e2e.js';
+import { floorSteps } from '../../bench/floor-steps.js';
 import { collectionSizes, runMemory } from '../../bench/memory.js';
 import { runOutbound } from '../../bench/outbound.js';
 import { makeWorkload } from '../../bench/lib/workload.js';
@@ -33,6 +34,12 @@ describe('bench smoke', () => {
       expect(r.sqlite[mode]!.replies).toBe(30);
     }
   }, 30_000);
+
+  it('floor steps: each required step is measured on its own', async () => {
+    const rows = await floorSteps(500, 1);
+    expect(rows.map((r) => r.name)).toEqual(['hand-off + ledger', '+ SHA-256 client_req_id', '+ JSON outbox', '+ p-queue task per send']);
+    for (const r of rows) expect(r.us).toBeGreaterThan(0);
+  });
 
   it('outbound: paced sends keep FIFO and come out near the configured rates', async () => {
     const o = await runOutbound(100);
