@@ -124,7 +124,6 @@ export class SqliteStore implements Store {
   private readonly lifecycle: StoreLifecycle;
   private db: Database.Database | undefined;
   private s!: Statements;
-  private commitTx!: Database.Transaction<(c: PreparedCommit) => void>;
   private casTx!: Database.Transaction<(c: PreparedCas) => boolean>;
   private batchTx!: Database.Transaction<(batch: WriteBatch) => void>;
   /** Commits and removals not written yet (see {@link commit}). */
@@ -185,7 +184,6 @@ export class SqliteStore implements Store {
         });
         try {
           this.s = prepareStatements(opened.db);
-          this.commitTx = opened.db.transaction((c: PreparedCommit) => this.applyCommit(c));
           this.casTx = opened.db.transaction((c: PreparedCas) => this.applyCas(c));
           this.batchTx = opened.db.transaction((batch: WriteBatch) => {
             for (const c of batch.commits) this.applyCommit(c);

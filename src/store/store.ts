@@ -115,7 +115,10 @@ export interface Store {
   resetCursor(horizon: number): Promise<void>;
   /** Whether the ledger has this event key. */
   isHandled(eventKey: string): Promise<boolean>;
-  /** Applies an {@link EventCommit} in one transaction. */
+  /**
+   * Applies an {@link EventCommit} in one transaction; resolves once it is durable. A store may
+   * write several commits in one transaction (group commit), as long as every later call sees them.
+   */
   commit(change: EventCommit): Promise<void>;
 
   /** Counts a failed handling of an event (persisted across restarts); resolves the count. */
@@ -125,7 +128,7 @@ export interface Store {
 
   /** Pending outbox entries in `seq` order, at most `limit`, optionally only after `afterSeq`. */
   outboxPending(options: { limit: number; afterSeq?: number; lane?: string }): Promise<OutboxEntry[]>;
-  /** Removes a sent entry. */
+  /** Removes a sent entry; resolves once that is durable (a store may write several at once). */
   outboxDone(id: string): Promise<void>;
   /** Records a failed attempt and when to try again. */
   outboxRetry(id: string, attempts: number, notBefore: number): Promise<void>;
