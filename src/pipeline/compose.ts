@@ -2,9 +2,10 @@
  * The middleware engine: Koa-style `(ctx, next)`, small, pure and defensive.
  *
  * Cost model: a chain whose middleware all finish synchronously (pass-through `return next()`,
- * handlers that return nothing) runs without creating a promise: every level hands back the one
- * shared, already-resolved {@link DONE}. Only a middleware that returns a promise of its own
- * (an `async` function, `await next()`, a handler returning `ctx.reply(…)`) costs an `await`.
+ * handlers that return nothing or a {@link DETACHED} effect promise such as `ctx.reply(…)`) runs
+ * without creating a promise: every level hands back the one shared, already-resolved
+ * {@link DONE}. Only a middleware that returns a promise of its own (an `async` function,
+ * `await next()`) costs an `await`.
  */
 import { ComposeError } from './errors.js';
 

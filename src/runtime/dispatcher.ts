@@ -17,7 +17,6 @@ export interface DispatcherOptions<T> {
 const IDLE_LANES = 1024;
 
 interface Lane<T> {
-  key: string;
   items: T[];
   head: number;
   running: boolean;
@@ -52,7 +51,7 @@ export class Dispatcher<T extends { lane: string }> {
   push(item: T): void {
     let lane = this.lanes.get(item.lane);
     if (!lane) {
-      lane = { key: item.lane, items: [], head: 0, running: false };
+      lane = { items: [], head: 0, running: false };
       this.lanes.set(item.lane, lane);
     } else if (!lane.running && lane.items.length === 0) {
       this.idleLanes--;

@@ -143,16 +143,15 @@ class EffectPromise extends Promise<EffectResult> implements Waiter {
 
   /** A handler that returns this promise is finished (see {@link DETACHED}). */
   readonly [DETACHED] = true;
-  private readonly settle: Settle;
+  private readonly settleResolve: (value: EffectResult) => void;
+  private readonly settleReject: (error: Error) => void;
   private awaited = false;
 
   constructor(private readonly sink: EffectSink) {
-    const settle: Settle = { resolve: ignore, reject: ignore };
-    super((resolve, reject) => {
-      settle.resolve = resolve;
-      settle.reject = reject;
-    });
-    this.settle = settle;
+    // One shared executor hands the resolving functions over: no closure per promise.
+    super(capture);
+    this.settleResolve = captured.resolve;
+    this.settleReject = captured.reject;
   }
 
   override then<R1 = EffectResult, R2 = never>(
@@ -168,20 +167,24 @@ class EffectPromise extends Promise<EffectResult> implements Waiter {
 
   /** @internal the queue sent the effect. */
   resolve(response: unknown): void {
-    this.settle.resolve(toResult(response));
+    this.settleResolve(toResult(response));
   }
 
   /** @internal the effect was dead-lettered or the queue stopped. */
   reject(error: Error): void {
     // Dead letters are logged by the queue; a handler that did not await must not crash the bot.
     if (!this.awaited) PROMISE_THEN.call(this, undefined, ignore);
-    this.settle.reject(error);
+    this.settleReject(error);
   }
 }
 
-interface Settle {
-  resolve: (value: EffectResult) => void;
-  reject: (error: Error) => void;
+/** The resolving functions of the EffectPromise being constructed (set by {@link capture}). */
+const captured: { resolve: (value: EffectResult) => void; reject: (error: Error) => void } = { resolve: ignore, reject: ignore };
+
+/** The executor of every {@link EffectPromise}: runs synchronously inside its constructor. */
+function capture(resolve: (value: EffectResult) => void, reject: (error: Error) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
 }
 
 const PROMISE_THEN = Promise.prototype.then;
