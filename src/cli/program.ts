@@ -7,7 +7,7 @@ import { formatIssue } from '../config/errors.js';
 import { ConfigError } from '../config/errors.js';
 import type { ConfigEnv } from '../config/interpolate.js';
 import { loadConfig } from '../config/load.js';
-import { runSandboxCli } from '../sandbox/index.js';
+import { CONTROL_TOKEN_ENV, runSandboxCli } from '../sandbox/index.js';
 import { runCheck } from './check.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { fleepkitVersion, initProject } from './init.js';
@@ -145,7 +145,8 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
         if (++signals > 1) io.exitNow(130);
         stop();
       });
-      const handle = await runSandboxCli({ ...opts, out: io.stdout }).catch((error: unknown) => {
+      const controlToken = io.env[CONTROL_TOKEN_ENV] || undefined;
+      const handle = await runSandboxCli({ ...opts, ...(controlToken ? { controlToken } : {}), out: io.stdout }).catch((error: unknown) => {
         off();
         throw error;
       });

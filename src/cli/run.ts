@@ -8,7 +8,7 @@ import type { ConfigEnv } from '../config/interpolate.js';
 import { Bot } from '../runtime/bot.js';
 import { startHttpServer } from '../runtime/http-server.js';
 import type { HttpServerHandle } from '../runtime/http-server.js';
-import { DEMO_LOGINS, DEMO_PASSWORD, startSandbox } from '../sandbox/index.js';
+import { CONTROL_TOKEN_ENV, DEMO_LOGINS, DEMO_PASSWORD, startSandbox } from '../sandbox/index.js';
 import type { SandboxHandle, SeedName } from '../sandbox/index.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
@@ -96,6 +96,7 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
         seed: seed as SeedName,
         holdMs: config.sandbox.holdMs,
         ...(config.sandbox.dataFile ? { dataFile: config.sandbox.dataFile } : {}),
+        ...(options.env?.[CONTROL_TOKEN_ENV] ? { controlToken: options.env[CONTROL_TOKEN_ENV] } : {}),
         logger: logger.child({ component: 'sandbox' }),
       });
       const s = sandbox;

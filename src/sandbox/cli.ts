@@ -4,6 +4,7 @@
  */
 import type { SeedName } from './seed.js';
 import { DEMO_LOGINS, DEMO_PASSWORD } from './seed.js';
+import { CONTROL_TOKEN_ENV, isLoopbackHost } from './control-guard.js';
 import { startSandbox } from './server.js';
 import type { SandboxHandle } from './server.js';
 
@@ -22,6 +23,8 @@ export interface SandboxCliOptions {
   holdMs?: number;
   /** Snapshot file that keeps the world across restarts. @default none */
   dataFile?: string;
+  /** Token the control API requires (`FLEEPKIT_SANDBOX_TOKEN`); needed to use it beyond loopback. @default none */
+  controlToken?: string;
   /** Where to print. @default process.stdout */
   out?: { write(text: string): unknown };
 }
@@ -35,11 +38,15 @@ export async function runSandboxCli(opts: SandboxCliOptions = {}): Promise<Sandb
     seed: opts.seed ?? 'demo',
     holdMs: opts.holdMs ?? 90_000,
     ...(opts.dataFile ? { dataFile: opts.dataFile } : {}),
+    ...(opts.controlToken ? { controlToken: opts.controlToken } : {}),
   });
   const lines = [`Fleep sandbox listening on ${handle.url}`, `  API:        ${handle.url}/api/<method>`, `  Playground: ${handle.url}/`];
   if ((opts.seed ?? 'demo') === 'demo' && handle.state.accounts.size > 0) {
     lines.push(`  Demo logins (password "${DEMO_PASSWORD}"):`);
     for (const l of DEMO_LOGINS) lines.push(`    ${l.email.padEnd(20)} ${l.display_name}`);
+  }
+  if (!opts.controlToken && !isLoopbackHost(opts.host ?? '127.0.0.1')) {
+    lines.push(`  Control API (/sandbox/): closed beyond loopback; set ${CONTROL_TOKEN_ENV} to open it with a token`);
   }
   out.write(lines.join('\n') + '\n');
   return handle;

@@ -12,4 +12,5 @@ export type { LedgerEntry } from './ledger.js';
 export { DEMO_LOGINS, DEMO_PASSWORD } from './seed.js';
 export type { SeedName } from './seed.js';
 export { runSandboxCli } from './cli.js';
+export { CONTROL_TOKEN_ENV } from './control-guard.js';
 export type { SandboxCliOptions } from './cli.js';

@@ -13,6 +13,7 @@ import { conversationRoutes } from './api/conversation.js';
 import { messageRoutes } from './api/message.js';
 import { miscRoutes } from './api/misc.js';
 import { handleControl } from './control.js';
+import { ControlGuard } from './control-guard.js';
 import { SandboxHttpError, badRequest, notAuthenticated } from './errors.js';
 import { FaultInjector } from './faults.js';
 import { readBody } from './http-body.js';
@@ -50,6 +51,12 @@ export interface SandboxOptions {
   clock?: Clock;
   /** Logger. @default silent */
   logger?: SandboxLogger;
+  /**
+   * Token the control API (`/sandbox/…`) requires as `Authorization: Bearer <token>`; without
+   * one, a sandbox bound beyond loopback keeps its control API closed. The CLI reads it from
+   * `FLEEPKIT_SANDBOX_TOKEN`. @default none
+   */
+  controlToken?: string;
 }
 
 /** A running sandbox. */
@@ -122,6 +129,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const ledger = new RequestLedger();
   const faults = new FaultInjector();
   const inFlight = new Set<AbortController>();
+  const guard = new ControlGuard(host, options.controlToken);
+  if (!guard.open) log.warn({ host }, 'sandbox bound beyond loopback without a control token: /sandbox/ control API closed (set FLEEPKIT_SANDBOX_TOKEN)');
 
   const snapshot = (): unknown => ({ world: state.snapshot(), dedup: ledger.snapshot() });
   const writer = options.dataFile ? new SnapshotWriter(options.dataFile, snapshot, 250, (err) => log.error({ err }, 'sandbox snapshot write failed')) : undefined;
@@ -275,6 +284,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   async function handleControlHttp(req: IncomingMessage, res: ServerResponse, url: RequestUrl): Promise<void> {
+    guard.check(req.method ?? 'GET', req.headers);
     const read = await readBody(req);
     if (!read.ok) {
       if (read.reason === 'too_large') sendJson(res, 413, { error_id: 'request_too_large', error_message: 'Request body exceeds 1 MiB' }, { connection: 'close' });

@@ -7,7 +7,7 @@ import type { SandboxHandle } from '../../src/sandbox/index.js';
 import { rawLogin, start } from './helpers.js';
 
 async function control(sb: SandboxHandle, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${sb.url}/sandbox/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${sb.url}/sandbox/${path}`, { method, ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' } }), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 

@@ -11,7 +11,7 @@ let team: string;
 const clock = new ManualClock(Date.parse('2026-03-01T00:00:00Z'));
 
 async function setFaults(cfg: FaultConfig | Record<string, unknown>): Promise<number> {
-  const res = await fetch(`${sb.url}/sandbox/faults`, { method: 'POST', body: JSON.stringify(cfg) });
+  const res = await fetch(`${sb.url}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(cfg) });
   return res.status;
 }
 
@@ -27,7 +27,7 @@ afterAll(() => sb.close());
 
 describe('fault schedule', () => {
   it('validates the schedule with a message naming the key', async () => {
-    const res = await fetch(`${sb.url}/sandbox/faults`, { method: 'POST', body: JSON.stringify({ error_rate: 2 }) });
+    const res = await fetch(`${sb.url}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error_rate: 2 }) });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error_message: string }).error_message).toContain('error_rate');
     expect(await setFaults({ bogus: 1 })).toBe(400);
