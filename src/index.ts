@@ -87,3 +87,5 @@ export type { Logger } from './util/logger.js';
 export { ManualClock, systemClock, parseDuration } from './util/clock.js';
 export { isTimeZone, assertTimeZone, zoneOffsetMs, TimeZoneError } from './util/time-zone.js';
 export type { Clock } from './util/clock.js';
+export { compileLinearRegex, linearRegexProblem } from './util/linear-regex.js';
+export type { LinearRegex } from './util/linear-regex.js';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestBot, type TestBot } from 'fleepkit/testing';
+import { RE2JS } from 're2js';
 import reactions from './index.js';
 import { MAX_SCAN_CHARS, RuleConfig, compileRules } from './rules.js';
 
@@ -80,13 +81,27 @@ describe('reactions plugin: rules', () => {
     expect(rule!.appliesTo('beef', 'c0ffee-topic')).toBe(false);
   });
 
-  it('rejects unsafe, invalid and ambiguous rules with a clear config error', async () => {
+  it('rejects invalid, unsupported and ambiguous rules with a clear config error', async () => {
     const bad = async (rule: object) => createTestBot({ plugins: [reactions], config: { reactions: { rules: [rule] } } });
-    await expect(bad({ regex: '(a+)+$', emoji: '💥' })).rejects.toThrow(/not safe: it nests repetition/);
-    await expect(bad({ regex: '^(\\w+\\s?)*$', emoji: '💥' })).rejects.toThrow(/not safe/);
-    await expect(bad({ regex: 'ship(', emoji: '🚀' })).rejects.toThrow(/not a valid regular expression/);
+    await expect(bad({ regex: '(a)\\1', emoji: '💥' })).rejects.toThrow(/not supported .*RE2 syntax, which has no backreferences or lookaround/);
+    await expect(bad({ regex: '(?<!a)b', emoji: '💥' })).rejects.toThrow(/not supported/);
+    await expect(bad({ regex: 'ship(', emoji: '🚀' })).rejects.toThrow(/missing closing \)/);
     await expect(bad({ match: 'x', regex: 'x', emoji: '❌' })).rejects.toThrow(/either match .* or regex/);
     await expect(bad({ emoji: '❌' })).rejects.toThrow(/either match .* or regex/);
+  });
+
+  it('runs a pattern that backtracks exponentially in JavaScript in linear time, so other conversations keep flowing (R-36)', async () => {
+    // `(\d|\w)+$` passed the old safe-regex heuristic; on a backtracking engine a message of 40
+    // digits and a "!" takes about 2^40 steps and this test would stall instead of finishing.
+    t = await createTestBot({ plugins: [reactions], config: { reactions: { rules: [{ regex: '(\\d|\\w)+$', emoji: '🔢' }, { match: 'hello', emoji: '👋' }] } } });
+    const hostile = await t.say('carol', 'Team', `${'1'.repeat(40)}!`);
+    const digits = await t.say('alice', 'Team', '1'.repeat(5_000));
+    await t.createConversation('bob', 'Elsewhere', ['alice']);
+    const other = await t.say('bob', 'Elsewhere', 'hello there!');
+    await t.idle();
+    expect((await message('Team', hostile)).reactions).toEqual({});
+    expect((await message('Team', digits)).reactions).toEqual({ '🔢': ['bot'] });
+    expect((await message('Elsewhere', other)).reactions).toEqual({ '👋': ['bot'] });
   });
 
   it('gives the matcher at most the first 16 KB of a 1 MB message', () => {
@@ -106,22 +121,28 @@ describe('reactions plugin: rules', () => {
   });
 });
 
-/** Runs `fn` and records the length of every string handed to `RegExp.prototype.test` meanwhile. */
+/** Runs `fn` and records the length of every string handed to a matcher (JavaScript's or RE2's) meanwhile. */
 function matcherInputs<T>(fn: () => T): { result: T; lengths: number[] } {
   const lengths: number[] = [];
-  const desc = Object.getOwnPropertyDescriptor(RegExp.prototype, 'test') as PropertyDescriptor;
-  const original = desc.value as (this: RegExp, text: string) => boolean;
-  Object.defineProperty(RegExp.prototype, 'test', {
-    ...desc,
-    value: function recorded(this: RegExp, text: string): boolean {
-      lengths.push(String(text).length);
-      return original.call(this, text);
-    },
-  });
+  const spied: [object, string][] = [
+    [RegExp.prototype, 'test'],
+    [RE2JS.prototype, 'matcher'],
+  ];
+  const saved = spied.map(([target, key]) => [target, key, Object.getOwnPropertyDescriptor(target, key) as PropertyDescriptor] as const);
+  for (const [target, key, desc] of saved) {
+    const original = desc.value as (this: unknown, text: string) => unknown;
+    Object.defineProperty(target, key, {
+      ...desc,
+      value: function recorded(this: unknown, text: string): unknown {
+        lengths.push(String(text).length);
+        return original.call(this, text);
+      },
+    });
+  }
   try {
     return { result: fn(), lengths };
   } finally {
-    Object.defineProperty(RegExp.prototype, 'test', desc);
+    for (const [target, key, desc] of saved) Object.defineProperty(target, key, desc);
   }
 }
 

@@ -1,9 +1,9 @@
 /**
  * The tasks plugin's config: triage rules (match → actions), the audit log size and the
- * optional daily digest. User regexes are checked for catastrophic backtracking (R-36) here,
- * so an unsafe one fails at config load with a clear error instead of hanging the bot later.
+ * optional daily digest. User regexes run on RE2's linear-time engine (R-36), so no pattern can
+ * stall the bot; one RE2 cannot run (backreferences, lookaround) fails at config load.
  */
-import safeRegex from 'safe-regex2';
+import { linearRegexProblem } from 'fleepkit';
 import { z } from 'zod';
 import { PLACEHOLDERS, unknownPlaceholders } from './template.js';
 
@@ -12,20 +12,10 @@ export const MAX_MATCH_TEXT = 16 * 1024;
 
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
 
-/** A user regex: valid syntax, known flags, and safe from exponential backtracking. */
+/** A user regex in RE2 syntax, which runs in linear time whatever the pattern. */
 const regexSource = z.string().min(1).superRefine((source, ctx) => {
-  try {
-    new RegExp(source, 'u');
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `regex ${JSON.stringify(source)} is not a valid regular expression (${(error as Error).message}); fix its syntax` });
-    return;
-  }
-  if (!safeRegex(source)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `regex ${JSON.stringify(source)} could take exponential time on some messages (ReDoS); remove nested or overlapping repeats such as (a+)+ or (a|a)*, or use prefix/keywords instead`,
-    });
-  }
+  const problem = linearRegexProblem(source);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 /** When a rule applies. Every condition given must hold; at least one is required. */
@@ -35,7 +25,7 @@ export const MatchSchema = z
     prefix: oneOrMany.optional(),
     /** Text contains one of these words or phrases (whole words). @default none */
     keywords: oneOrMany.optional(),
-    /** Text matches this regular expression (checked for ReDoS at load). @default none */
+    /** Text matches this regular expression (RE2 syntax: linear time, no backreferences or lookaround). @default none */
     regex: regexSource.optional(),
     /** Regex flags: any of `i`, `m`, `s`. @default 'i' */
     flags: z.string().regex(/^[ims]*$/, { error: 'flags may only contain i, m and s' }).default('i'),

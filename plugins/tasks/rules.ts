@@ -2,7 +2,7 @@
  * Rule matching and assignment planning, free of side effects so that real triage and
  * `!triage dry-run` take exactly the same decisions.
  */
-import type { ContactInfo } from 'fleepkit';
+import { compileLinearRegex, type ContactInfo } from 'fleepkit';
 import { MAX_MATCH_TEXT, type Assign, type Match, type Rule } from './config.js';
 
 /** What a rule looks at. */
@@ -50,7 +50,7 @@ export function compileRule(rule: Rule): CompiledRule {
   const keywords = m.keywords?.map(
     (k) => new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(k)}(?![\\p{L}\\p{N}_])`, m.caseSensitive ? 'u' : 'iu'),
   );
-  const regex = m.regex === undefined ? undefined : new RegExp(m.regex, `${m.flags}u`);
+  const regex = m.regex === undefined ? undefined : compileLinearRegex(m.regex, m.flags);
   return {
     rule,
     matches(facts, people) {
