@@ -382,6 +382,11 @@ export class FleepClientBase {
       throw networkErrorFrom(method, error, (text) => this.#session.redact(text));
     }
     this.#options.logger.debug({ method, status: raw.status }, 'fleep call');
+    // Any answer may set a new token_id (PROTOCOL.md §1, IOS): keep the session's cookie current.
+    const renewed = method === 'account/login' ? undefined : parseTokenCookie(raw.headers['set-cookie']);
+    if (renewed !== undefined && this.#session.renewToken(renewed)) {
+      this.#options.logger.debug({ method }, 'fleep session cookie renewed');
+    }
     if (raw.status >= 200 && raw.status < 300) return { raw, data: parseSuccessBody<T>(method, raw) };
     throw apiErrorFrom(method, raw, this.#options.clock.now());
   }

@@ -5,12 +5,13 @@
  */
 import { FleepClientBase, pathId } from './base-client.js';
 import { toWireText } from './escape.js';
-import type { AccountSyncResponse, ContactRecord, PollResponse, SyncResponse } from './records.js';
+import type { AccountSyncResponse, ContactRecord, MessageRecord, PollResponse, SyncResponse } from './records.js';
 import type {
   ContactsResponse,
   CreateConversationInput,
   MessageText,
   MutationOptions,
+  PinboardResponse,
   PollOptions,
   ReadOptions,
   SearchResponse,
@@ -37,6 +38,20 @@ function messageNumber(what: string, value: unknown): number {
 
 function optionalNumber(what: string, value: unknown): number | undefined {
   return value === undefined ? undefined : messageNumber(what, value);
+}
+
+/** The `pin_weight` inside a `pin_cursor` (JSON text, or already an object); undefined when done. */
+function pinCursorWeight(cursor: unknown): number | undefined {
+  let value = cursor;
+  if (typeof cursor === 'string') {
+    try {
+      value = JSON.parse(cursor);
+    } catch {
+      return undefined;
+    }
+  }
+  const weight = value && typeof value === 'object' ? (value as Record<string, unknown>)['pin_weight'] : undefined;
+  return typeof weight === 'number' && Number.isFinite(weight) ? weight : undefined;
 }
 
 function mutation(convId: string | undefined, options: MutationOptions): { conversationId?: string; clientReqId?: string; signal?: AbortSignal } {
@@ -146,10 +161,47 @@ export class FleepClient extends FleepClientBase {
     return this.call<SyncResponse>('conversation/sync', body, defined({ conversationId: convId, signal: options.signal }));
   }
 
-  /** `conversation/sync_pinboard/<conv>`: pinned messages from `fromMessageNr` (the pin horizon). */
-  async syncPinboard(convId: string, options: ReadOptions & { fromMessageNr?: number } = {}): Promise<SyncResponse> {
+  /**
+   * `conversation/sync_pins/<conv>` (the classic pinboard call): pinned messages from
+   * `fromMessageNr`, the conversation's `pin_horizon`. Repeat with the answer's
+   * `header.pin_horizon` while it is truthy (PROTOCOL.md §7.8, §R2.2).
+   */
+  async syncPins(convId: string, options: ReadOptions & { fromMessageNr?: number } = {}): Promise<SyncResponse> {
     const body = defined({ from_message_nr: optionalNumber('fromMessageNr', options.fromMessageNr) });
-    return this.call<SyncResponse>('conversation/sync_pinboard', body, defined({ conversationId: convId, signal: options.signal }));
+    return this.call<SyncResponse>('conversation/sync_pins', body, defined({ conversationId: convId, signal: options.signal }));
+  }
+
+  /**
+   * `account/sync_pinboard` (the newer pinboard call, as Fleep's own python client and
+   * heart-beat monitor use it): one page of a conversation's pins. Start with `pinWeight`
+   * undefined (sent as `null`), then pass the `pin_weight` from the JSON text in
+   * `header.pin_cursor` until it is null — or use {@link FleepClient.listPins}.
+   * @example const page = await client.syncPinboard(convId, { pinLimit: 30 });
+   */
+  async syncPinboard(convId: string, options: ReadOptions & { pinWeight?: number; pinLimit?: number } = {}): Promise<PinboardResponse> {
+    pathId('convId', convId);
+    if (options.pinWeight !== undefined && (typeof options.pinWeight !== 'number' || !Number.isFinite(options.pinWeight))) {
+      throw new TypeError(`pinWeight must be a finite number from header.pin_cursor, got ${JSON.stringify(options.pinWeight)}`);
+    }
+    const body = { conversation_id: convId, pin_weight: options.pinWeight ?? null, pin_limit: messageNumber('pinLimit', options.pinLimit ?? 30) };
+    return this.call<PinboardResponse>('account/sync_pinboard', body, defined({ signal: options.signal }));
+  }
+
+  /**
+   * Every pinned message of a conversation: pages `account/sync_pinboard` by its `pin_cursor`
+   * (at most `maxPages` pages, so a server that never ends the cursor cannot loop forever).
+   */
+  async listPins(convId: string, options: ReadOptions & { pinLimit?: number; maxPages?: number } = {}): Promise<MessageRecord[]> {
+    const out: MessageRecord[] = [];
+    let pinWeight: number | undefined;
+    for (let page = 0; page < (options.maxPages ?? 100); page++) {
+      const res = await this.syncPinboard(convId, defined({ pinWeight, pinLimit: options.pinLimit, signal: options.signal }));
+      for (const record of res.stream ?? []) if (record.mk_rec_type === 'message') out.push(record as MessageRecord);
+      const next = pinCursorWeight(res.header?.pin_cursor);
+      if (next === undefined || next === pinWeight) break;
+      pinWeight = next;
+    }
+    return out;
   }
 
   /** `conversation/store/<conv>`: topic, members, read horizon; send only what changes. */

@@ -38,6 +38,8 @@ export class Session {
   #password: string | undefined;
   #state: SessionState | undefined;
   #generation = 0;
+  /** Tokens replaced by a later `Set-Cookie`, still redacted wherever they turn up. */
+  #retired: string[] = [];
 
   /** Remembers the credentials for re-login. */
   remember(email: string, password: string): void {
@@ -56,8 +58,23 @@ export class Session {
     this.#generation++;
   }
 
+  /**
+   * Takes a `token_id` the server set on any later answer (Fleep's own iOS library re-reads it
+   * from every response). A changed token bumps the generation, so a request that still carried
+   * the old cookie and got 401 retries with the new one instead of logging in again.
+   * @returns true when the token changed.
+   */
+  renewToken(token: string): boolean {
+    if (this.#state === undefined || token === this.#state.token) return false;
+    this.#retired = [this.#state.token, ...this.#retired].slice(0, 4);
+    this.#state = { ...this.#state, token };
+    this.#generation++;
+    return true;
+  }
+
   /** Forgets the ticket, token and credentials (after logout). */
   clear(): void {
+    this.#retired = [];
     this.#state = undefined;
     this.#email = undefined;
     this.#password = undefined;
@@ -102,7 +119,7 @@ export class Session {
   /** Replaces every secret this session knows with `[redacted]`. */
   redact(text: string): string {
     let out = text;
-    for (const secret of [this.#password, this.#state?.ticket, this.#state?.token]) {
+    for (const secret of [this.#password, this.#state?.ticket, this.#state?.token, ...this.#retired]) {
       if (secret !== undefined && secret.length > 0) out = out.split(secret).join('[redacted]');
     }
     return out;

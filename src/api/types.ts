@@ -168,3 +168,10 @@ export interface StreamResponse {
   stream?: FleepRecord[];
   [extra: string]: unknown;
 }
+
+/** `account/sync_pinboard` response: one page of pins and the cursor to the next page. */
+export interface PinboardResponse {
+  header?: Partial<ConvRecord> & { pin_cursor?: string | null };
+  stream?: FleepRecord[];
+  [extra: string]: unknown;
+}

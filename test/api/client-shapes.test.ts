@@ -102,10 +102,22 @@ const SHAPES: Shape[] = [
     body: { mk_direction: 'ic_header', from_message_nr: 3 },
   },
   {
-    name: 'syncPinboard',
-    path: '/api/conversation/sync_pinboard/conv-1',
-    run: (c) => c.syncPinboard('conv-1', { fromMessageNr: 4 }),
+    name: 'syncPins (classic pinboard call)',
+    path: '/api/conversation/sync_pins/conv-1',
+    run: (c) => c.syncPins('conv-1', { fromMessageNr: 4 }),
     body: { from_message_nr: 4 },
+  },
+  {
+    name: 'syncPinboard (first page)',
+    path: '/api/account/sync_pinboard',
+    run: (c) => c.syncPinboard('conv-1'),
+    body: { conversation_id: 'conv-1', pin_weight: null, pin_limit: 30 },
+  },
+  {
+    name: 'syncPinboard (next page)',
+    path: '/api/account/sync_pinboard',
+    run: (c) => c.syncPinboard('conv-1', { pinWeight: 2.5, pinLimit: 10 }),
+    body: { conversation_id: 'conv-1', pin_weight: 2.5, pin_limit: 10 },
   },
   {
     name: 'storeConversation',

@@ -85,7 +85,7 @@ describe('conversation/sync modes', () => {
   });
 
   it('sync_pins and sync_pinboard list pinned messages', async () => {
-    const pins = await alice.syncPinboard(team);
+    const pins = await alice.syncPins(team);
     expect(nrs(pins.stream)).toEqual([3]);
     const raw = await rawLogin(sb, 'alice@example.com');
     const res = await raw.call(`conversation/sync_pins/${team}`);
