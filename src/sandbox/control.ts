@@ -57,7 +57,7 @@ function messages(t: ControlTarget, convId: string): unknown {
         pin_weight: m.pin_weight ?? null,
         revision: m.revision_message_nr ?? null,
         posted: unixSeconds(m.posted_time),
-        edited: m.edited_time === undefined ? null : unixSeconds(m.edited_time),
+        edited: m.text_edited_time === undefined ? null : unixSeconds(m.text_edited_time),
         edit_account_id: m.edit_account_id ?? null,
       };
     }),

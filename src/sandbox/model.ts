@@ -45,6 +45,8 @@ export interface StoredMessage {
   ref_message_nr?: number;
   edit_account_id?: string;
   edited_time?: number;
+  /** When the text last changed (reactions, pins and tasks change `edited_time` only). */
+  text_edited_time?: number;
   pin_weight?: number | null;
   pinned_account_id?: string;
   tasked_account_id?: string;

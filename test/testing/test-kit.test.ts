@@ -48,6 +48,21 @@ describe('createTestBot', () => {
     expect((await t.replies('Team')).map((m) => m.text)).toEqual(['Good morning!']);
   });
 
+  it('reports a message as edited only when its text changed, not when it was reacted to, pinned or tasked', async () => {
+    t = await createTestBot({ plugins: [echo] });
+    const reacted = await t.say('bob', 'Team', 'reacted to');
+    const pinned = await t.say('bob', 'Team', 'pinned');
+    const edited = await t.say('bob', 'Team', 'typo');
+    await t.react('carol', 'Team', reacted, '🎉');
+    await t.store_('alice', 'Team', pinned, { tags: ['pin'] });
+    await t.edit('bob', 'Team', edited, 'fixed');
+    await t.idle();
+    const byNr = new Map((await t.messages('Team')).map((m) => [m.nr, m]));
+    expect(byNr.get(reacted)).toMatchObject({ reactions: { '🎉': ['carol'] }, edited: false });
+    expect(byNr.get(pinned)).toMatchObject({ isPinned: true, edited: false });
+    expect(byNr.get(edited)).toMatchObject({ text: 'fixed', edited: true });
+  });
+
   it('answers in the direct conversation without a prefix', async () => {
     t = await createTestBot({ plugins: [echo] });
     await t.say('alice', 'dm:alice', 'echo just us');

@@ -179,6 +179,7 @@ export function changeMessage(state: SandboxState, conv: StoredConversation, act
   if (!changed) return false;
   m.edit_account_id = actor;
   m.edited_time = state.now();
+  if (m.text === input.text) m.text_edited_time = m.edited_time;
   commitChange(state, conv, m);
   return true;
 }
