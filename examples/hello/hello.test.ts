@@ -28,6 +28,9 @@ describe('examples/hello', () => {
   it('ships a bot.config.yaml that runs the plugin by path against the sandbox', () => {
     const { config } = parseConfig(readFileSync(path.join(dir, 'bot.config.yaml'), 'utf8'), { baseDir: dir });
     expect(config.fleep.server).toBe('sandbox');
-    expect(config.plugins).toEqual([expect.objectContaining({ name: 'hello', source: 'path', specifier: path.join(dir, 'hello.ts') })]);
+    expect(config.plugins).toEqual([
+      expect.objectContaining({ name: 'help', source: 'builtin' }),
+      expect.objectContaining({ name: 'hello', source: 'path', specifier: path.join(dir, 'hello.ts') }),
+    ]);
   });
 });

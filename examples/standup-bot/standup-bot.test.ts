@@ -26,6 +26,14 @@ describe('examples/standup-bot', () => {
     expect(standup.config?.safeParse(options).success).toBe(true);
   });
 
+  it('runs in Team on schedule without being told "!standup here": the bot finds Team by topic', async () => {
+    // Monday 2 March 2026, 08:50 in Tallinn.
+    t = await createTestBot({ plugins: [standup], config: { standup: options }, now: '2026-03-02T06:50:00Z', bot: { timezone: config.bot.timezone } });
+    await t.clock.advance('10m');
+    await t.idle();
+    expect(await t.lastReply('Team')).toMatch(/^Good morning! Time for the standup\./);
+  });
+
   it('runs the weekday standup in Team after "!standup here", with the configured window', async () => {
     // Monday 2 March 2026, 08:50 in Tallinn.
     t = await createTestBot({ plugins: [standup], config: { standup: options }, now: '2026-03-02T06:50:00Z', bot: { timezone: config.bot.timezone } });

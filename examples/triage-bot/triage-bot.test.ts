@@ -23,7 +23,7 @@ const byNr = async (tb: TestBot, nr: number) => (await tb.messages('Team')).find
 describe('examples/triage-bot', () => {
   it('is a config-only bot: the built-in tasks plugin with its rules', () => {
     expect(config.fleep.server).toBe('sandbox');
-    expect(config.plugins).toEqual([expect.objectContaining({ name: 'tasks', source: 'builtin' })]);
+    expect(config.plugins).toEqual([expect.objectContaining({ name: 'help', source: 'builtin' }), expect.objectContaining({ name: 'tasks', source: 'builtin' })]);
     expect(tasks.config?.safeParse(options).success).toBe(true);
   });
 
