@@ -82,7 +82,7 @@ export type { SandboxHandle, SandboxOptions } from './sandbox/index.js';
 // Config, logging, time
 export { loadConfig, parseConfig, ConfigError, BUILTIN_PLUGINS } from './config/index.js';
 export type { FleepkitConfig, LoadedConfig } from './config/index.js';
-export { createLogger, silentLogger } from './util/logger.js';
+export { addLogSecrets, createLogger, silentLogger } from './util/logger.js';
 export type { Logger } from './util/logger.js';
 export { ManualClock, systemClock, parseDuration } from './util/clock.js';
 export { isTimeZone, assertTimeZone, zoneOffsetMs, TimeZoneError } from './util/time-zone.js';

@@ -15,7 +15,7 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { silentLogger } from '../util/logger.js';
+import { addLogSecrets, silentLogger } from '../util/logger.js';
 import { resolveBotOptions, type BotOptions, type ResolvedBotOptions } from './bot-options.js';
 import { catchUp } from './catch-up.js';
 import { CatchUpPoint } from './catch-up-point.js';
@@ -69,12 +69,15 @@ export class Bot {
   private readonly polling = new AbortController();
   private pollLoop: Promise<void> | undefined;
   private readonly caughtUp: CatchUpPoint;
+  private readonly forgetSecrets: (() => void) | undefined;
 
   constructor(options: BotOptions) {
     this.o = resolveBotOptions(options);
     this.clock = this.o.clock ?? systemClock;
     this.logger = this.o.logger ?? silentLogger;
     this.client = this.o.client ?? new FleepClient({ baseUrl: this.o.server, clock: this.clock, logger: this.logger });
+    // The password and the live ticket/token are redacted however the bot was started.
+    this.forgetSecrets = addLogSecrets(this.logger, () => [...(this.o.password ? [this.o.password] : []), ...this.client.liveSecrets()]);
     this.store = this.o.store ?? new MemoryStore({ clock: this.clock });
     this.directory = new Directory(this.client, () => this.accountId);
     this.caughtUp = new CatchUpPoint(this.client, this.clock);
@@ -366,6 +369,7 @@ export class Bot {
     await this.store.close();
     this.state = 'stopped';
     this.logger.info({ cursor: this.cursor }, 'stopped');
+    this.forgetSecrets?.();
     this.events.emit('stopped');
   }
 }

@@ -67,7 +67,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     throw new TypeError(`Unknown log level ${JSON.stringify(level)}; use one of ${LOG_LEVELS.join(', ')}`);
   }
   const destination: LogDestination = options.destination ?? process.stdout;
-  const redactor = createRedactor({ secrets: options.secrets, redactValues: options.sensitiveLogs !== true });
+  const sources = new Set<() => Iterable<string>>(options.secrets ? [options.secrets] : []);
+  const redactor = createRedactor({ secrets: () => [...sources].flatMap((source) => [...source()]), redactValues: options.sensitiveLogs !== true });
   const pretty = options.pretty === 'auto' || options.pretty === undefined ? destination.isTTY === true : options.pretty;
 
   const pinoOptions: PinoOptions = {
@@ -86,7 +87,25 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   const logger = pino(pinoOptions, pretty ? prettyDestination(destination) : destination);
   redactChildBindings(logger, () => redactor.snapshot());
+  // Children are created from their parent object, so they find the root's sources too.
+  Object.defineProperty(logger, SECRET_SOURCES, { value: sources });
   return logger;
+}
+
+const SECRET_SOURCES = Symbol('fleepkit.logger.secretSources');
+
+/**
+ * Adds secret values to a logger made by {@link createLogger} (or a child of one), redacted from
+ * every line from now on: a `Bot` registers its password and live session this way, however it
+ * was started. Returns a function that removes them again, or `undefined` when the logger was not
+ * made by {@link createLogger} (its redaction is then up to whoever made it).
+ * @example const forget = addLogSecrets(logger, () => [password, ...client.liveSecrets()]);
+ */
+export function addLogSecrets(logger: Logger, secrets: () => Iterable<string>): (() => void) | undefined {
+  const sources = (logger as unknown as { [SECRET_SOURCES]?: Set<() => Iterable<string>> })[SECRET_SOURCES];
+  if (sources === undefined) return undefined;
+  sources.add(secrets);
+  return () => sources.delete(secrets);
 }
 
 /** A logger that drops everything; the default wherever a logger is optional. */
