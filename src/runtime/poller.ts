@@ -55,6 +55,7 @@ export class Poller {
     while (!signal.aborted) {
       try {
         const res = await client.poll(current, pollOptions);
+        if (this.failures > 0) logger.info({ failures: this.failures }, 'account/poll recovered');
         this.failures = 0;
         this.options.onPolled?.(clock.now());
         const next = res.event_horizon;
@@ -94,13 +95,16 @@ export class Poller {
       logger.warn({ waitMs: wait }, 'account/poll rate limited; waiting Retry-After');
       return wait;
     }
-    if (error instanceof FleepNetworkError || (error instanceof FleepApiError && (error.isServerError || error.isUnauthorized))) {
-      const wait = fullJitter(this.failures++, this.options.backoff ?? { baseMs: 1000, capMs: 60_000 }, this.options.random);
-      logger.warn({ err: error, waitMs: wait, failures: this.failures }, 'account/poll failed; backing off');
-      return wait;
-    }
+    const expected = error instanceof FleepNetworkError || (error instanceof FleepApiError && (error.isServerError || error.isUnauthorized));
     const wait = fullJitter(this.failures++, this.options.backoff ?? { baseMs: 1000, capMs: 60_000 }, this.options.random);
-    logger.error({ err: error, waitMs: wait }, 'account/poll failed unexpectedly; backing off');
+    const fields = { ...this.describe(error), waitMs: wait, failures: this.failures };
+    if (expected) logger.warn(fields, 'account/poll failed; backing off');
+    else logger.error(fields, 'account/poll failed unexpectedly; backing off');
     return wait;
+  }
+
+  /** The whole error (with its stack) once per failure streak; after that its message only. */
+  private describe(error: unknown): { err: unknown } | { error: string } {
+    return this.failures === 1 ? { err: error } : { error: error instanceof Error ? error.message : String(error) };
   }
 }

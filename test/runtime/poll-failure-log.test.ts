@@ -26,7 +26,11 @@ function capture() {
     destination: {
       write(line: string) {
         lines.push(JSON.parse(line) as Record<string, unknown>);
-        for (const w of [...waiters]) if (count(w.msg) > w.seen) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
+        for (const w of [...waiters]) {
+          if (count(w.msg) <= w.seen) continue;
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
       },
     },
   });
