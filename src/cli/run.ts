@@ -7,7 +7,7 @@ import type { LoadedConfig } from '../config/types.js';
 import type { ConfigEnv } from '../config/interpolate.js';
 import { Bot } from '../runtime/bot.js';
 import { startHttpServer } from '../runtime/http-server.js';
-import type { HttpServerHandle } from '../runtime/http-server.js';
+import type { HttpServerHandle, InspectHandler } from '../runtime/http-server.js';
 import { CONTROL_TOKEN_ENV, DEMO_LOGINS, DEMO_PASSWORD, startSandbox } from '../sandbox/index.js';
 import type { SandboxHandle, SeedName } from '../sandbox/index.js';
 import { createStore } from '../store/index.js';
@@ -148,7 +148,20 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
 
     let http: HttpServerHandle | undefined;
     if (config.http.enabled) {
-      http = await startHttpServer({ host: config.http.host, port: config.http.port, ready: instrumentation.readiness, metrics: instrumentation.render });
+      let url = '';
+      let inspect: InspectHandler | undefined;
+      http = await startHttpServer({
+        host: config.http.host,
+        port: config.http.port,
+        ready: instrumentation.readiness,
+        metrics: instrumentation.render,
+        // Loaded on the first request: most runs are never inspected.
+        inspect: async (request) => {
+          inspect ??= (await import('./inspect-endpoint.js')).inspectHandler(bot, client, clock, () => url);
+          return inspect(request);
+        },
+      });
+      url = http.url;
       const h = http;
       cleanups.push(() => h.close());
     }

@@ -1,7 +1,8 @@
 /**
  * The operability endpoint (node:http): `/healthz` (the process answers), `/readyz` (logged in
- * and polling, else 503 with a JSON reason) and `/metrics` (Prometheus text). It knows nothing of
- * the bot: the caller passes a readiness probe and a metrics renderer.
+ * and polling, else 503 with a JSON reason), `/metrics` (Prometheus text) and, when given,
+ * `/inspect` (what `fleepkit inspect` reads and does; loopback clients only). It knows nothing of
+ * the bot: the caller passes a readiness probe, a metrics renderer and an inspect handler.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -30,7 +31,19 @@ export interface HttpServerOptions {
   metrics: () => Promise<string>;
   /** Content type of the metrics text. @default 'text/plain; version=0.0.4; charset=utf-8' */
   metricsContentType?: string;
+  /**
+   * Serves `GET /inspect` (a report) and `POST /inspect` (an action, JSON body) to clients on
+   * the loopback interface that name a loopback host; others get 403. Resolves the status and
+   * JSON body to answer. @default not served
+   */
+  inspect?: InspectHandler;
 }
+
+/** The `/inspect` handler: `body` is the parsed JSON of a POST, `undefined` for a GET. */
+export type InspectHandler = (request: { method: 'GET' | 'POST'; body: unknown }) => Promise<{ status: number; body: unknown }>;
+
+/** Largest `POST /inspect` body read. */
+const MAX_INSPECT_BODY = 64 * 1024;
 
 /** A running operability server. */
 export interface HttpServerHandle {
@@ -82,6 +95,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions, contentType: string): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
+  if (path === '/inspect' && options.inspect) return inspect(req, res, options.inspect);
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed; use GET' });
   try {
     switch (path) {
@@ -104,6 +118,68 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: HttpSe
     // A failing probe or collector must not take the endpoint down; report it as not ready.
     send(res, 500, { error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/**
+ * `/inspect` shows dead-lettered message texts and changes state, so it answers only local
+ * clients: the peer must be on loopback (not the network, even with `http.host: 0.0.0.0`), the
+ * Host header must name loopback (no DNS rebinding from a browser) and a POST must carry JSON
+ * (a cross-site form cannot send that without a preflight this server never grants).
+ */
+async function inspect(req: IncomingMessage, res: ServerResponse, handler: InspectHandler): Promise<void> {
+  if (!isLoopback(req.socket.remoteAddress) || !isLoopbackHost(req.headers.host)) {
+    return send(res, 403, { error: 'inspect is served to loopback clients only: run `fleepkit inspect` on the bot\'s host (or through a port forward to 127.0.0.1)' });
+  }
+  try {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const r = await handler({ method: 'GET', body: undefined });
+      return send(res, r.status, r.body);
+    }
+    if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed; use GET /inspect or POST /inspect' });
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return send(res, 415, { error: 'POST /inspect needs Content-Type: application/json and a body like {"action":"retry","id":"…"}' });
+    }
+    const text = await readBody(req);
+    if (text === undefined) return send(res, 413, { error: `body larger than ${MAX_INSPECT_BODY} bytes` });
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return send(res, 400, { error: 'body is not JSON; send {"action":"retry"|"drop"|"cancel","id":"…"}' });
+    }
+    const r = await handler({ method: 'POST', body });
+    return send(res, r.status, r.body);
+  } catch (error) {
+    send(res, 500, { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_INSPECT_BODY) {
+        resolve(undefined);
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return a === '::1' || /^127\./.test(a);
+}
+
+function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -7,8 +7,11 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 
-interface LeaseValue {
+/** The stored poller lease (key: the bot's account id). */
+export interface LeaseValue {
+  /** Instance id of the holder (the host name unless `instanceId` is set). */
   owner: string;
+  /** Epoch ms; past it, a standby may take over. */
   expiresAt: number;
 }
 
@@ -27,7 +30,9 @@ export interface PollerLeaseOptions {
   renewMs?: number;
 }
 
-const NAMESPACE = 'fleepkit:lease';
+/** Store namespace of poller leases. */
+export const LEASE_NAMESPACE = 'fleepkit:lease';
+const NAMESPACE = LEASE_NAMESPACE;
 
 /** Holds (or waits for) the poller lease. */
 export class PollerLease {

@@ -4,7 +4,7 @@
  * is then re-run at most once more (its effects share the fire key, so replies de-duplicate,
  * R-10/R-18). Leases also tell other instances that a job is still running (no overlap).
  */
-import type { Store } from '../store/store.js';
+import type { KvWrite, Store } from '../store/store.js';
 import type { Firing } from './job.js';
 
 /** Store namespace of the scheduler's own keys. */
@@ -73,4 +73,14 @@ export async function takeOver(store: Store, expired: RunLease, owner: string, l
 /** Drops an expired lease that has used up its attempts; resolves whether this caller dropped it. */
 export async function abandon(store: Store, expired: RunLease): Promise<boolean> {
   return store.compareAndSet(SCHEDULER_NAMESPACE, leaseKey(expired.firing.fireKey), expired, undefined);
+}
+
+/**
+ * The store write that has the scheduler re-run a dead-lettered slot once more: an expired
+ * lease on the last attempt but one, which the next recovery pass takes over and runs (R-18:
+ * the re-run shares the fire key, so a run that had in fact committed is skipped by the ledger).
+ */
+export function rerunLeaseWrite(firing: Firing): KvWrite {
+  const lease: RunLease = { firing: { ...firing, attempt: MAX_ATTEMPTS - 1 }, owner: 'fleepkit inspect', leaseUntil: 0, attempt: MAX_ATTEMPTS - 1 };
+  return { namespace: SCHEDULER_NAMESPACE, key: leaseKey(firing.fireKey), value: lease };
 }

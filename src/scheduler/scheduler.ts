@@ -150,6 +150,15 @@ export class Scheduler {
     return toJobInfo(id, job, next);
   }
 
+  /**
+   * Looks for runs whose lease expired (crashed, or put back by `fleepkit inspect --retry`) now
+   * rather than at the next rescan, and re-runs them; `idle()` waits for those runs.
+   */
+  async recoverNow(): Promise<void> {
+    if (!this.started || this.stopped) return;
+    await this.track(this.recoverCrashedRuns(this.clock.now()));
+  }
+
   /** Stores declared jobs, applies missed-run policies to the downtime and arms the wake-up. */
   async start(): Promise<void> {
     if (this.stopped) throw new Error('scheduler.start(): a stopped scheduler cannot start again; create a new one.');

@@ -245,6 +245,18 @@ export class MemoryStore implements Store {
       .map((d) => ({ kind: d.kind, key: d.key, payload: fromJson(d.payloadJson), reason: d.reason, at: d.at }));
   }
 
+  async resolveDeadLetter(kind: DeadLetter['kind'], key: string, change?: EventCommit): Promise<boolean> {
+    this.lifecycle.assertOpen('resolveDeadLetter');
+    if (!this.dead.some((d) => d.kind === kind && d.key === key)) return false;
+    // commit() validates everything before it changes anything, and runs to completion synchronously.
+    if (change) await this.commit(change);
+    for (let i = this.dead.length - 1; i >= 0; i--) {
+      const d = this.dead[i]!;
+      if (d.kind === kind && d.key === key) this.dead.splice(i, 1);
+    }
+    return true;
+  }
+
   async outboxPending(options: { limit: number; afterSeq?: number; lane?: string }): Promise<OutboxEntry[]> {
     this.lifecycle.assertOpen('outboxPending');
     checkLimit(options.limit);

@@ -53,6 +53,7 @@ export interface Statements {
   deadInsert: Stmt<[string, string, string, string, number]>;
   deadAll: Stmt<[], DeadLetterRow>;
   deadByKind: Stmt<[string], DeadLetterRow>;
+  deadDelete: Stmt<[string, string]>;
   outboxInsert: Stmt<[string, string, string, number, number]>;
   outboxPending: Stmt<{ after: number; limit: number }, OutboxRow>;
   outboxPendingLane: Stmt<{ lane: string; after: number; limit: number }, OutboxRow>;
@@ -106,6 +107,7 @@ export function prepareStatements(db: Database.Database): Statements {
     deadInsert: p('INSERT INTO dead_letters (kind, key, payload, reason, at) VALUES (?, ?, ?, ?, ?)'),
     deadAll: p('SELECT kind, key, payload, reason, at FROM dead_letters ORDER BY id'),
     deadByKind: p('SELECT kind, key, payload, reason, at FROM dead_letters WHERE kind = ? ORDER BY id'),
+    deadDelete: p('DELETE FROM dead_letters WHERE kind = ? AND key = ?'),
     outboxInsert: p('INSERT OR IGNORE INTO outbox (id, lane, effect, created_at, attempts, not_before) VALUES (?, ?, ?, ?, 0, ?)'),
     outboxPending: p(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > @after ORDER BY seq LIMIT @limit`),
     outboxPendingLane: p(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE lane = @lane AND seq > @after ORDER BY seq LIMIT @limit`),

@@ -277,13 +277,9 @@ export class SqliteStore implements Store {
     try {
       this.lifecycle.assertOpen('commit');
       // Validate and serialise first, so a bad value is refused before anything is queued.
-      if (change.eventKey !== undefined) checkId(change.eventKey, 'EventCommit.eventKey');
-      if (change.cursor !== undefined) checkCursor(change.cursor);
-      const kv = change.kv ?? [];
-      const kvJson = kv.map(prepareWrite);
-      const outbox = (change.outbox ?? []).map(prepareOutbox);
+      const prepared = this.prepareCommit(change);
       const batch = this.openBatch();
-      batch.commits.push({ change, kv, kvJson, outbox, now: this.clock.now() });
+      batch.commits.push(prepared);
       if (change.eventKey !== undefined) batch.keys.add(change.eventKey);
       return batch.promise;
     } catch (error) {
@@ -310,6 +306,17 @@ export class SqliteStore implements Store {
     this.use('deadLetters');
     const rows = kind === undefined ? this.s.deadAll.all() : this.s.deadByKind.all(kind);
     return rows.map((r) => ({ kind: r.kind as DeadLetter['kind'], key: r.key, payload: fromJson(r.payload), reason: r.reason, at: r.at }));
+  }
+
+  async resolveDeadLetter(kind: DeadLetter['kind'], key: string, change?: EventCommit): Promise<boolean> {
+    this.use('resolveDeadLetter');
+    const prepared = change && this.prepareCommit(change);
+    const resolve = this.db!.transaction(() => {
+      if (this.s.deadDelete.run(kind, key).changes === 0) return false;
+      if (prepared) this.applyCommit(prepared);
+      return true;
+    });
+    return resolve.immediate();
   }
 
   async outboxPending(options: { limit: number; afterSeq?: number; lane?: string }): Promise<OutboxEntry[]> {
@@ -427,6 +434,14 @@ export class SqliteStore implements Store {
   async prune(): Promise<void> {
     this.use('prune');
     this.maintain();
+  }
+
+  /** Validates and serialises a commit. @throws TypeError/RangeError naming the bad part. */
+  private prepareCommit(change: EventCommit): PreparedCommit {
+    if (change.eventKey !== undefined) checkId(change.eventKey, 'EventCommit.eventKey');
+    if (change.cursor !== undefined) checkCursor(change.cursor);
+    const kv = change.kv ?? [];
+    return { change, kv, kvJson: kv.map(prepareWrite), outbox: (change.outbox ?? []).map(prepareOutbox), now: this.clock.now() };
   }
 
   private applyCommit(c: PreparedCommit): void {

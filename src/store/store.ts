@@ -125,6 +125,12 @@ export interface Store {
   recordFailure(eventKey: string, reason: string): Promise<number>;
   addDeadLetter(entry: Omit<DeadLetter, 'at'>): Promise<void>;
   deadLetters(kind?: DeadLetter['kind']): Promise<DeadLetter[]>;
+  /**
+   * Removes the dead letters of `kind` with `key` and applies `change` (e.g. the effect put back
+   * in the outbox) in the same transaction, so two operators retrying at once queue it once.
+   * Resolves `false`, changing nothing, when there is no such dead letter.
+   */
+  resolveDeadLetter(kind: DeadLetter['kind'], key: string, change?: EventCommit): Promise<boolean>;
 
   /** Pending outbox entries in `seq` order, at most `limit`, optionally only after `afterSeq`. */
   outboxPending(options: { limit: number; afterSeq?: number; lane?: string }): Promise<OutboxEntry[]>;

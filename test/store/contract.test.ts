@@ -324,6 +324,22 @@ describe.each(backends(() => tmp.dir))('Store contract: $name', (backend) => {
       expect((await store.deadLetters('event')).map((d) => d.key)).toEqual(['e1', 'e2']);
       expect(await store.deadLetters('job')).toEqual([]);
     });
+
+    it('resolves a dead letter together with its change, once, and refuses a bad change whole', async () => {
+      const store = await fresh();
+      await store.addDeadLetter({ kind: 'effect', key: 'r1', payload: null, reason: '431' });
+      await store.addDeadLetter({ kind: 'event', key: 'r1', payload: null, reason: 'same key, other kind' });
+      const requeue = { outbox: [{ id: 'r1', lane: 'c1', effect: { method: 'message/send' }, createdAt: T0 }], kv: [{ namespace: 'ns', key: 'k', value: 1 }] };
+      await expect(store.resolveDeadLetter('effect', 'r1', { kv: [{ namespace: 'ns', key: 'bad', value: () => 1 }] })).rejects.toThrow(/JSON-serialisable/);
+      expect((await store.deadLetters()).length).toBe(2);
+      expect(await store.resolveDeadLetter('effect', 'r1', requeue)).toBe(true);
+      expect(await store.resolveDeadLetter('effect', 'r1', requeue)).toBe(false);
+      expect((await store.outboxPending({ limit: 10 })).map((e) => e.id)).toEqual(['r1']);
+      expect(await store.get('ns', 'k')).toBe(1);
+      expect(await store.deadLetters()).toEqual([{ kind: 'event', key: 'r1', payload: null, reason: 'same key, other kind', at: T0 }]);
+      expect(await store.resolveDeadLetter('event', 'r1')).toBe(true);
+      expect(await store.deadLetters()).toEqual([]);
+    });
   });
 
   describe('outbox', () => {
