@@ -29,11 +29,7 @@ export function inspectHandler(bot: Bot, client: ObservedClient, clock: Clock, u
       const lastAlive = Math.max(client.lastPollAnswerAt ?? startedAt, client.pollStartedAt ?? 0);
       return { lagMs: bot.isRunning ? Math.max(0, now - lastAlive) : 0, lastAnswerAt: client.lastPollAnswerAt ?? null, polling: client.pollStartedAt !== undefined };
     },
-    send(id) {
-      const settled = bot.outbound.waitFor(id);
-      bot.outbound.notify();
-      return settled;
-    },
+    send: (id) => bot.outbound.resent(id),
     async rerunSlots() {
       await bot.scheduler.recoverNow();
       await bot.scheduler.idle();

@@ -4,7 +4,6 @@
  * jobs and the poller lease; `retry`, `drop` and `cancel`. The same code serves the CLI on a
  * store file and the bot's `/inspect` endpoint, so both answer with the same facts.
  */
-import { GLOBAL_LANE } from '../outbound/plan.js';
 import { LEASE_NAMESPACE } from '../runtime/lease.js';
 import type { LeaseValue } from '../runtime/lease.js';
 import { readJobData, toJobInfo } from '../scheduler/job.js';
@@ -348,9 +347,4 @@ function gone(id: string): InspectActionError {
 
 function done(action: ActionResult['action'], id: string, kind: ActionResult['kind'], outcome: string, message: string): ActionResult {
   return { action, id, kind, outcome, message };
-}
-
-/** Whether a lane is the global one (effects that name no conversation). */
-export function isGlobalLane(lane: string): boolean {
-  return lane === GLOBAL_LANE;
 }

@@ -13,6 +13,7 @@ import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { fleepkitVersion, initProject } from './init.js';
 import { runFromConfig } from './run.js';
 import type { RunHandle } from './run.js';
+import type { InspectCliOptions } from './inspect.js';
 
 /** The process surface the CLI uses (replaceable in tests). */
 export interface CliIo {
@@ -174,6 +175,27 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: { config: string }) => {
       setCode(await runCheck(opts.config, io.env, io));
+    });
+
+  program
+    .command('inspect')
+    .description("Look inside a bot: cursor and poll lag, outbox, dead letters, jobs, the poller lease; retry, drop or cancel by id.")
+    .option('-c, --config <file>', 'config file (gives the HTTP port and the store)', 'bot.config.yaml')
+    .option('--url <url>', "a running bot's HTTP base URL, e.g. http://127.0.0.1:8701 (default: http.host/http.port of the config)")
+    .option('--store', 'read the store file even when the bot answers on its HTTP port', false)
+    .option('--json', 'print JSON (the same facts) for scripts', false)
+    .option('--retry <id>', 'send a dead-lettered effect again (same client_req_id) or re-run a dead-lettered job slot')
+    .option('--drop <id>', 'forget a dead letter')
+    .option('--cancel <id>', 'cancel a reminder (a job created at run time)')
+    .addHelpText(
+      'after',
+      `\nA running bot is asked through its HTTP port (loopback only), so a retry is sent at once; with no bot
+answering, the SQLite store file is read and changed directly (a retried effect then leaves at the next start).${EXIT_CODES_HELP}`,
+    )
+    .action(async (opts: InspectCliOptions) => {
+      // Loaded only for this command: the other commands never pay for it.
+      const { runInspect } = await import('./inspect.js');
+      setCode(await runInspect(opts, io));
     });
 
   for (const cmd of program.commands) {

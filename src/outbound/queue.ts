@@ -121,6 +121,18 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
     return this.settlements.waitFor(id, this.halted);
   }
 
+  /**
+   * Entry `id` was put back into the store's outbox (an operator retried its dead letter): forgets
+   * its earlier outcome, loads it, and settles like {@link waitFor} when it is sent or
+   * dead-lettered again.
+   */
+  resent(id: string): Promise<unknown> {
+    this.settlements.forget(id);
+    const settled = this.waitFor(id);
+    this.notify();
+    return settled;
+  }
+
   /** {@link waitFor} without a promise: `waiter` is told the outcome (at once when it is known). */
   watch(id: string, waiter: Waiter): void {
     this.settlements.watch(id, waiter, this.halted);

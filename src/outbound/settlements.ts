@@ -68,6 +68,11 @@ export class Settlements {
     this.settle(id, FAILED, error);
   }
 
+  /** Forgets the outcome of `id`, which is about to be sent again; waiters of a pending `id` stay. */
+  forget(id: string): void {
+    if (this.slots.get(id)?.state !== PENDING) this.slots.delete(id);
+  }
+
   /** The queue stopped: every open waiter rejects with {@link OutboundStoppedError}. */
   close(): void {
     for (const [id, slot] of this.slots) {
@@ -103,7 +108,9 @@ export class Settlements {
       this.order.push(id);
       return;
     }
-    this.slots.delete(this.order[this.next]!);
+    const evicted = this.order[this.next]!;
+    // A forgotten id may be pending again under the same key: its waiters must not be lost.
+    if (this.slots.get(evicted)?.state !== PENDING) this.slots.delete(evicted);
     this.order[this.next] = id;
     this.next = (this.next + 1) % this.remember;
   }

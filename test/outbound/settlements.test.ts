@@ -18,6 +18,18 @@ describe('Settlements', () => {
     await expect(s.waitFor('id-4', true)).resolves.toBe(4);
   });
 
+  it('forgets an outcome for an entry sent again, and never evicts it while it is pending', async () => {
+    const s = new Settlements(2);
+    s.reject('dead', new Error('refused'));
+    s.forget('dead');
+    const again = s.waitFor('dead', false);
+    // Two more outcomes push the old 'dead' out of the memory ring; the pending slot must stay.
+    s.resolve('a', 1);
+    s.resolve('b', 2);
+    s.resolve('dead', 'delivered');
+    await expect(again).resolves.toBe('delivered');
+  });
+
   it('holds one slot per waited-for or remembered entry, however many entries passed', async () => {
     const s = new Settlements(3);
     const slots = (s as unknown as { slots: Map<string, unknown> }).slots;
