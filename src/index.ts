@@ -9,6 +9,8 @@
 export { Bot } from './runtime/bot.js';
 export type { BotEvents } from './runtime/bot.js';
 export type { BotOptions } from './runtime/bot-options.js';
+export { catchStrayErrors } from './runtime/stray-errors.js';
+export type { StrayErrorClaimer, StrayErrorSource } from './runtime/stray-errors.js';
 
 // Plugins, middleware, context, commands
 export {

@@ -11,6 +11,7 @@ import { CONTROL_TOKEN_ENV, runSandboxCli } from '../sandbox/index.js';
 import { runCheck } from './check.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { fleepkitVersion, initProject } from './init.js';
+import type { StrayErrorSource } from '../runtime/stray-errors.js';
 import { runFromConfig } from './run.js';
 import type { RunHandle } from './run.js';
 import type { InspectCliOptions } from './inspect.js';
@@ -22,8 +23,10 @@ export interface CliIo {
   env: ConfigEnv;
   /** Registers a handler for SIGINT/SIGTERM; returns an unregister function. */
   onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
-  /** Exits at once (second Ctrl-C). */
+  /** Exits at once (second Ctrl-C, an error that escaped outside any plugin). */
   exitNow(code: number): never;
+  /** Where unhandled rejections and uncaught exceptions surface (`process`). @default not caught */
+  strayErrors?: StrayErrorSource;
 }
 
 /** The process's own {@link CliIo}. */
@@ -41,6 +44,7 @@ export function processIo(): CliIo {
       };
     },
     exitNow: (code) => process.exit(code),
+    strayErrors: process,
   };
 }
 
@@ -113,7 +117,15 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
         void handle?.stop();
       });
       try {
-        handle = await runFromConfig(loaded, { fresh: opts.fresh, resync: opts.resync, env: io.env, stdout: io.stdout });
+        const strayErrors = io.strayErrors && {
+          source: io.strayErrors,
+          onUnclaimed: (error: unknown, kind: 'rejection' | 'exception'): void => {
+            const what = kind === 'rejection' ? 'unhandled rejection' : 'uncaught exception';
+            io.stderr.write(`fatal: ${what} outside any plugin's event handling: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+            io.exitNow(EXIT.runtime);
+          },
+        };
+        handle = await runFromConfig(loaded, { fresh: opts.fresh, resync: opts.resync, env: io.env, stdout: io.stdout, ...(strayErrors ? { strayErrors } : {}) });
       } catch (error) {
         off();
         throw error;

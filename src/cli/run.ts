@@ -10,6 +10,7 @@ import { startHttpServer } from '../runtime/http-server.js';
 import type { HttpServerHandle, InspectHandler } from '../runtime/http-server.js';
 import { CONTROL_TOKEN_ENV, DEMO_LOGINS, DEMO_PASSWORD, startSandbox } from '../sandbox/index.js';
 import type { SandboxHandle, SeedName } from '../sandbox/index.js';
+import { catchStrayErrors, type StrayErrorSource } from '../runtime/stray-errors.js';
 import { createStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { systemClock } from '../util/clock.js';
@@ -38,6 +39,13 @@ export interface RunOptions {
   logger?: Logger;
   /** @default systemClock */
   clock?: Clock;
+  /**
+   * Catches errors that escape plugin code (rejections nobody handles, throws from timers) on
+   * `source` (`process`): the bot's own are reported against their plugin and event and the bot
+   * keeps running; `onUnclaimed` gets every other one (and should end the process, as Node would).
+   * @default not caught
+   */
+  strayErrors?: { source: StrayErrorSource; onUnclaimed(error: unknown, kind: 'rejection' | 'exception'): void };
 }
 
 /** A running bot with its embedded sandbox and health server. */
@@ -139,6 +147,14 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
         maxMessageLength: config.outbound.maxMessageLength,
       },
     });
+    if (options.strayErrors) {
+      const { source, onUnclaimed } = options.strayErrors;
+      const off = catchStrayErrors(source, bot, (error, kind) => {
+        logger.fatal({ err: error, kind }, 'an error escaped outside any plugin\'s event handling');
+        onUnclaimed(error, kind);
+      });
+      cleanups.push(async () => off());
+    }
     // Loaded here rather than through the `plugins` option, which the Bot does not load by itself.
     await bot.plugin(
       plugins.map((p) => p.plugin),

@@ -5,8 +5,9 @@
  * Isolation (R-38): a plugin whose handler throws or rejects is logged with the event id,
  * counted, and its buffered state writes for that event are discarded; the other plugins still
  * get the event, and the process never crashes. Errors thrown later from timers or un-awaited
- * promises a handler started are outside any event and not caught here (the runtime's
- * process-level handlers see them). Effects a failed plugin already emitted are not retracted.
+ * promises a handler started are not caught here: the runtime attributes them through the
+ * `attribute` hook and reports them with {@link PluginHost.reportStray}. Effects a failed plugin
+ * already emitted are not retracted.
  */
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
@@ -35,6 +36,12 @@ export interface PluginHostOptions {
   jobs?: (plugin: string) => JobControl;
   /** Reply to unknown commands with "did you mean". @default true */
   unknownCommandReply?: boolean;
+  /**
+   * Runs each plugin's handling as `attribute(plugin, fn, ...args)`: how the runtime attributes
+   * errors that escape a handler (rejections nobody handles, throws from timers) to the plugin.
+   * @default none (plugins are called directly)
+   */
+  attribute?: <A extends unknown[], R>(plugin: string, fn: (...args: A) => R, ...args: A) => R;
 }
 
 /** Per-plugin counters. */
@@ -271,7 +278,8 @@ export class PluginHost {
       ctx.plugin = l.plugin.name;
       const mark = ctx.pendingWriteCount;
       l.counters.handled++;
-      const out = l.bot.run(ctx);
+      const attribute = this.options.attribute;
+      const out = attribute ? attribute(l.plugin.name, runPluginBot, l.bot, ctx) : l.bot.run(ctx);
       if (out !== DONE) return this.awaitPlugin(ctx, i, mark, out, before);
     }
     this.afterPlugins(ctx);
@@ -302,11 +310,26 @@ export class PluginHost {
     if (this.options.unknownCommandReply !== false) replyUnknownCommand(this.registry, ctx);
   }
 
+  /**
+   * Reports an error that escaped a handler (see `attribute`) through the error funnel and counts
+   * it against its plugin. Never rejects.
+   */
+  reportStray(error: MiddlewareError, ctx: Context): Promise<void> {
+    const owner = this.loaded.find((l) => l.plugin.name === error.plugin);
+    if (owner) owner.counters.errors++;
+    else this.hostErrors.errors++;
+    return this.funnel(error, ctx, owner);
+  }
+
   private async report(error: MiddlewareError, ctx: Context, owner: Loaded | undefined): Promise<void> {
     this.reported++;
     const list = this.failures.get(ctx);
     if (list) list.push(error);
     else this.failures.set(ctx, [error]);
+    await this.funnel(error, ctx, owner);
+  }
+
+  private async funnel(error: MiddlewareError, ctx: Context, owner: Loaded | undefined): Promise<void> {
     const handler = owner?.bot.errorHandler ?? this.errorHandler;
     const fields = { err: error, eventId: error.eventId, plugin: error.plugin, conversationId: ctx.event.conversationId };
     if (!handler) {
@@ -324,6 +347,10 @@ export class PluginHost {
   private checkOpen(method: string, args: string): void {
     if (this.sealed) throw new PluginError(`bot.${method}(${args}) was called after bot.start(); register handlers in your plugin's setup()`);
   }
+}
+
+function runPluginBot(bot: PluginBot<unknown>, ctx: Context): Promise<void> {
+  return bot.run(ctx);
 }
 
 /**

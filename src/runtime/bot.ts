@@ -24,6 +24,7 @@ import { Intake } from './intake.js';
 import { PollerLease } from './lease.js';
 import { Poller } from './poller.js';
 import { declareCrons, jobControl, scheduleUnit } from './schedule-bridge.js';
+import { StrayErrors } from './stray-errors.js';
 import { UnitRunner } from './unit-runner.js';
 
 /** Lifecycle and runtime events of a bot. */
@@ -70,6 +71,7 @@ export class Bot {
   private pollLoop: Promise<void> | undefined;
   private readonly caughtUp: CatchUpPoint;
   private readonly forgetSecrets: (() => void) | undefined;
+  private readonly strays: StrayErrors;
 
   constructor(options: BotOptions) {
     this.o = resolveBotOptions(options);
@@ -100,7 +102,9 @@ export class Bot {
       defaultTimezone: this.o.timezone,
       onFire: (firing) => scheduleUnit(this.intake, this.unitRunner, firing),
     });
+    this.strays = new StrayErrors(this.logger);
     this.host = new PluginHost({
+      attribute: this.strays.attribute,
       logger: this.logger,
       store: this.store,
       timezone: this.o.timezone,
@@ -177,6 +181,17 @@ export class Bot {
     return this;
   }
 
+  /**
+   * Takes an error that reached the process (an unhandled rejection, a throw from a timer) if code
+   * run for one of this bot's events raised it: it is then reported like a handler error against
+   * that plugin and event (and fails the event's attempt while it is being handled). Wire it to
+   * the process with `catchStrayErrors(process, bot, onOther)`; `fleepkit run` does.
+   * @returns whether the error was this bot's; other errors should end the process as usual.
+   */
+  claimStrayError(error: unknown): boolean {
+    return this.strays.claim(error);
+  }
+
   /** Adds plugins (before start). */
   async plugin(plugins: AnyPlugin | ReadonlyArray<AnyPlugin>, configs: Record<string, unknown> = {}): Promise<this> {
     await this.host.load(Array.isArray(plugins) ? plugins : [plugins as AnyPlugin], configs);
@@ -233,7 +248,7 @@ export class Bot {
     }
     this.unitRunner = new UnitRunner({
       store: this.store,
-      host: this.host,
+      host: { handle: (ctx) => this.strays.handle(this.host, ctx) },
       clock: this.clock,
       logger: this.logger,
       sink: { store: this.store, outbound: this.outbound, clock: this.clock, plan: { maxMessageLength: this.o.outbound?.maxMessageLength } },

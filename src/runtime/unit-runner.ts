@@ -32,7 +32,8 @@ export type UnitOutcome = 'handled' | 'duplicate' | 'failed' | 'dead-lettered';
 /** Options of {@link UnitRunner}. */
 export interface UnitRunnerOptions {
   store: Store;
-  host: PluginHost;
+  /** Handles one event (the bot passes its plugin host, wrapped by its stray-error scopes). */
+  host: Pick<PluginHost, 'handle'>;
   clock: Clock;
   logger: Logger;
   sink: EffectSinkDeps;
