@@ -38,6 +38,8 @@ export interface MessageRecord {
   flow_message_nr?: number;
   revision_message_nr?: number;
   ref_message_nr?: number;
+  /** Set by post-2017 Fleep: false on a new message, true on a re-sent one (PROTOCOL.md §R2.3). */
+  is_edit?: boolean | null;
   edit_account_id?: string | null;
   edited_time?: number | null;
   lock_account_id?: string | null;

@@ -77,6 +77,10 @@ class IntakeNormaliseContext implements NormaliseContext {
     if (seen === undefined || messageNr > seen) return undefined;
     return this.snapshots.get(key);
   }
+
+  highestSeen(conversationId: string): number | undefined {
+    return this.flow.get(conversationId);
+  }
 }
 
 /** Options of {@link Intake}. */
@@ -216,6 +220,7 @@ export class Intake {
     return normalise(record, horizon, {
       botAccountId: this.o.botAccountId(),
       previous: (k) => (k === key ? stored : this.snapshots.get(k)),
+      highestSeen: (conversationId) => this.flow.get(conversationId),
     });
   }
 

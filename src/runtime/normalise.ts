@@ -4,10 +4,12 @@
  * `record` events; nothing here throws on odd input.
  */
 import type { FileRecord, FleepRecord, MessageRecord } from '../api/records.js';
+import { MessageState } from '../api/records.js';
 import { xmlToPlainText } from '../api/markup.js';
 import type { FleepEvent, MessageView } from '../pipeline/events.js';
 import type { MessageFlags, MessageSnapshot } from './message-snapshot.js';
 import { flagsOf, reactionDiff, revisionOf, snapshotOf } from './message-snapshot.js';
+import { isNewPost, isSystemMessage } from './classify.js';
 
 /** One record's worth of events, handled (and committed) as a unit. */
 export interface EventUnit {
@@ -33,9 +35,13 @@ export interface NormaliseContext {
    * answer a message it cannot have seen without a lookup.
    */
   previous(key: string, conversationId: string, messageNr: number): MessageSnapshot | undefined;
+  /**
+   * The highest flow position already handled in a conversation, when known: a record of a
+   * message at or below it is a change, never a new post (PROTOCOL.md §R2.16).
+   */
+  highestSeen?(conversationId: string): number | undefined;
 }
 
-const SYSTEM_TYPES = new Set(['create', 'add', 'kick', 'leave', 'topic']);
 
 /** Snapshot key of a message. */
 export function messageKey(conversationId: string, messageNr: number): string {
@@ -132,8 +138,9 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
   };
 
   const author = record.account_id;
-  if (revision === 0 && !prev) {
-    if (SYSTEM_TYPES.has(type)) {
+  const system = isSystemMessage(type, now.state);
+  if (!prev && isNewPost(record, revision, ctx.highestSeen?.(conversationId))) {
+    if (system) {
       systemEvents(record, type, events);
     } else {
       events.push('message.new', author);
@@ -142,14 +149,18 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
     }
     return unit;
   }
+  if (system) {
+    systemChange(record, type, prev, events);
+    return unit;
+  }
 
   const editor = record.edit_account_id ?? author;
   const was = prev ? flagsOf(prev.state, prev.tags) : undefined;
   if (is.isDeleted && !was?.isDeleted) events.push('message.deleted', editor);
   else if (!is.isDeleted && prev && prev.xml !== now.xml) events.push('message.edited', editor);
-  else if (!prev && !is.isDeleted && record.edited_time && !is.isTask && !is.isPinned) events.push('message.edited', editor);
+  else if (!prev && !is.isDeleted && (record.edited_time || record.is_edit === true) && !is.isTask && !is.isPinned && !isUnpin(now.state, now.tags)) events.push('message.edited', editor);
   if (is.isPinned && !was?.isPinned) events.push('message.pinned', record.pinned_account_id ?? editor);
-  if (!is.isPinned && was?.isPinned && !is.isDeleted) events.push('message.unpinned', editor);
+  if (!is.isPinned && !is.isDeleted && (was ? was.isPinned : isUnpin(now.state, now.tags))) events.push('message.unpinned', editor);
   if (is.isTask && !was?.isTask && !is.isDone) events.push('task.created', record.tasked_account_id ?? editor);
   if (is.isDone && !was?.isDone) events.push('task.done', editor);
   if (was?.isDone && is.isTask && !is.isDone) events.push('task.reopened', editor);
@@ -192,16 +203,15 @@ class EventList {
 
 function systemEvents(record: MessageRecord, type: string, events: EventList): void {
   const body = parseSystemBody(record.message);
-  const members = Array.isArray(body.members) ? body.members.filter((m): m is string => typeof m === 'string') : [];
   switch (type) {
     case 'create':
-      events.push('conversation.created', record.account_id, { topic: typeof body.topic === 'string' ? body.topic : '', memberIds: members });
+      events.push('conversation.created', record.account_id, { topic: typeof body.topic === 'string' ? body.topic : '', memberIds: membersOf(body) });
       break;
     case 'add':
-      events.push('member.joined', record.account_id, { accountIds: members });
+      events.push('member.joined', record.account_id, { accountIds: membersOf(body) });
       break;
     case 'kick':
-      events.push('member.left', record.account_id, { accountIds: members });
+      events.push('member.left', record.account_id, { accountIds: membersOf(body) });
       break;
     case 'leave':
       events.push('member.left', record.account_id, { accountIds: record.account_id ? [record.account_id] : [] });
@@ -209,7 +219,38 @@ function systemEvents(record: MessageRecord, type: string, events: EventList): v
     case 'topic':
       events.push('topic.changed', record.account_id, { topic: typeof body.topic === 'string' ? body.topic : '' });
       break;
+    default:
+      // Other conversation messages (hooks, alerts, separators…): visible to plugins as records.
+      events.push('record', record.account_id);
   }
+}
+
+/**
+ * A system message re-sent. Members added while the flow holds only the create message are
+ * folded into it: message 1 comes again with a longer `members` list (PROTOCOL.md §R2.13), which
+ * is a join of the members it did not list before. A topic message may be re-sent with a new
+ * topic (HUBOT). Other re-sent system messages mean nothing new.
+ */
+function systemChange(record: MessageRecord, type: string, prev: MessageSnapshot | undefined, events: EventList): void {
+  const body = parseSystemBody(record.message);
+  const actor = record.edit_account_id ?? record.account_id;
+  if (type === 'create') {
+    const before = new Set(prev ? membersOf(parseSystemBody(prev.xml)) : []);
+    const added = membersOf(body).filter((m) => !before.has(m));
+    if (added.length > 0) events.push('member.joined', actor, { accountIds: added });
+  } else if (type === 'topic' && typeof body.topic === 'string') {
+    const was = prev ? parseSystemBody(prev.xml).topic : undefined;
+    if (was !== body.topic) events.push('topic.changed', actor, { topic: body.topic });
+  }
+}
+
+function membersOf(body: Record<string, unknown>): string[] {
+  return Array.isArray(body.members) ? body.members.filter((m): m is string => typeof m === 'string') : [];
+}
+
+/** An unpin as Fleep shows it to others: state `…unpinned` or the `unpin` tag (PROTOCOL.md §6.1). */
+function isUnpin(state: string, tags: readonly string[]): boolean {
+  return state === MessageState.unpinned || tags.includes('unpin');
 }
 
 function parseSystemBody(text: unknown): Record<string, unknown> {
@@ -223,7 +264,7 @@ function parseSystemBody(text: unknown): Record<string, unknown> {
 }
 
 function toView(record: MessageRecord, snap: MessageSnapshot, revision: number, type: string, flags: MessageFlags): MessageView {
-  const isText = !SYSTEM_TYPES.has(type) && !flags.isDeleted;
+  const isText = !isSystemMessage(type, snap.state) && !flags.isDeleted;
   return {
     conversationId: record.conversation_id,
     messageNr: record.message_nr,
