@@ -2,12 +2,16 @@
 // initial sync, long-polls the account stream and draws conversations and messages live.
 
 import { ApiError, createApi, newRequestId } from './api.js';
-import { applyRecords, applySyncResponse, convTitle, createModel, nameOf } from './model.js';
+import { applyRecords, applySyncResponse, convTitle, createModel, isDirect, nameOf, reactionsOf } from './model.js';
 import { createFlowView, renderConvList } from './view-lists.js';
 import { avatar, hue } from './view-message.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const SESSION_KEY = 'fleepkit-playground-session';
+const EDITED_KEY = 'fleepkit-playground-edited';
+/** Longest wait between reconnect attempts: the sandbox is local, so trying often is cheap. */
+const RECONNECT_CEILING_MS = 2000;
+const RESTARTED_HINT = 'The sandbox restarted without your session (a fresh world, or its data file was removed). Log in again.';
 const EXPIRED_HINT = 'Your session ended. Log in again. (Logging in as someone else in another tab of this address ends this tab’s session.)';
 
 const api = createApi();
@@ -18,7 +22,7 @@ let model = null;
 let session = null;
 /** @type {string | null} */
 let openId = null;
-const ui = { editNr: null, editDraft: null, confirmDeleteNr: null };
+const ui = { editNr: null, editDraft: null, confirmDeleteNr: null, reactNr: null };
 /** A failed send keeps its request id so a retry of the same text is de-duplicated by the server. */
 let pendingSend = null;
 
@@ -98,6 +102,7 @@ function renderHeader() {
 function apply(records, fromSync = false) {
   if (!model) return;
   const changed = fromSync ? applySyncResponse(model, records) : applyRecords(model, records);
+  if (changed.edits) saveEdited(model.editedKeys);
   if (openId && !model.convs.has(openId)) closeConversation();
   if (changed.convs.size > 0 || changed.contacts) renderConvs();
   if (openId && (changed.messages.has(openId) || changed.contacts)) {
@@ -112,7 +117,7 @@ function apply(records, fromSync = false) {
 async function openConversation(id) {
   if (!model || !model.convs.has(id)) return;
   if (openId !== id) {
-    Object.assign(ui, { editNr: null, editDraft: null, confirmDeleteNr: null });
+    Object.assign(ui, { editNr: null, editDraft: null, confirmDeleteNr: null, reactNr: null });
     flowView.reset();
   }
   openId = id;
@@ -171,6 +176,65 @@ function markReadSoon() {
   }, 300);
 }
 
+// ---- new conversations ---------------------------------------------------------------------
+
+const newConvForm = /** @type {HTMLFormElement} */ ($('new-conv-form'));
+
+function closeNewConversation() {
+  newConvForm.hidden = true;
+  newConvForm.reset();
+  $('new-conv-error').textContent = '';
+  $('new-conv').setAttribute('aria-expanded', 'false');
+}
+
+/** Shows the form with everyone in the sandbox (not only people one already shares a conversation with). */
+async function showNewConversation() {
+  if (!model) return;
+  newConvForm.hidden = false;
+  $('new-conv').setAttribute('aria-expanded', 'true');
+  const res = await attempt('load the people', () => api.call('contact/sync/all', {}));
+  if (!res || !model) return;
+  apply(Array.isArray(res.contacts) ? res.contacts : []);
+  const m = model;
+  const people = [...m.contacts.values()].filter((c) => c.account_id !== m.me).sort((a, b) => nameOf(m, a.account_id).localeCompare(nameOf(m, b.account_id)));
+  const legend = $('new-conv-people').querySelector('legend');
+  $('new-conv-people').replaceChildren(
+    ...(legend ? [legend] : []),
+    ...people.map((c) => {
+      const name = nameOf(m, c.account_id);
+      const box = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'person', value: String(c.account_id) });
+      box.dataset.testid = `new-conv-person-${name}`;
+      const label = document.createElement('label');
+      label.append(box, ` ${name}`);
+      return label;
+    }),
+  );
+  /** @type {HTMLInputElement} */ ($('new-conv-topic')).focus();
+}
+
+/** A direct chat with one person opens the existing one; anything else creates a conversation. */
+async function startConversation(topic, accountIds) {
+  if (!model) return;
+  if (accountIds.length === 0) {
+    $('new-conv-error').textContent = 'Pick at least one person.';
+    return;
+  }
+  const m = model;
+  if (!topic && accountIds.length === 1) {
+    const existing = [...m.convs.values()].find((c) => isDirect(m, c) && (c.members ?? []).includes(accountIds[0]));
+    if (existing) {
+      closeNewConversation();
+      return openConversation(String(existing.conversation_id));
+    }
+  }
+  const res = await attempt('start the conversation', () => api.call('conversation/create', { topic, account_ids: accountIds, client_req_id: newRequestId() }));
+  if (!res) return;
+  apply(res, true);
+  closeNewConversation();
+  const id = res.header && typeof res.header === 'object' ? String(res.header.conversation_id) : '';
+  if (id) await openConversation(id);
+}
+
 // ---- message actions (called from the message views) -----------------------------------------
 
 async function store(what, msg, fields) {
@@ -184,7 +248,21 @@ const actions = {
   setPinned: (msg, pinned) => store(pinned ? 'pin' : 'unpin', msg, { tags: pinned ? ['pin'] : ['pin', 'is_archived'] }),
   setTask: (msg, state) => store('update the task', msg, { tags: [state === 'done' ? 'is_done' : 'is_todo'] }),
   startEdit(msg) {
-    Object.assign(ui, { editNr: msg.message_nr, editDraft: null, confirmDeleteNr: null });
+    Object.assign(ui, { editNr: msg.message_nr, editDraft: null, confirmDeleteNr: null, reactNr: null });
+    renderFlow();
+  },
+  startReaction(msg) {
+    Object.assign(ui, { reactNr: msg.message_nr, confirmDeleteNr: null });
+    renderFlow();
+  },
+  cancelReaction() {
+    ui.reactNr = null;
+    renderFlow();
+  },
+  async addReaction(msg, reaction) {
+    const mine = reactionsOf(msg).some((x) => x.reaction === reaction && x.accountIds.includes(model?.me));
+    ui.reactNr = null;
+    if (!mine) await actions.toggleReaction(msg, reaction, false);
     renderFlow();
   },
   updateDraft(text) {
@@ -250,13 +328,27 @@ async function initialSync(signal) {
   return horizon;
 }
 
-/** The live loop: long-poll, apply, repeat; back off on trouble, stop on 401 or logout. */
+let reconnects = 0;
+/** Marks the connection live again after trouble, and tells whoever listens (tests, people). */
+function reconnected() {
+  reconnects += 1;
+  $('conn').dataset.reconnects = String(reconnects);
+  window.dispatchEvent(new CustomEvent('playground:reconnected', { detail: { reconnects } }));
+  showStatus('Reconnected to the sandbox.');
+}
+
+/**
+ * The live loop: long-poll, apply, repeat; on trouble retry at most every couple of seconds
+ * (the sandbox restarting is the usual cause), stop on 401 or logout.
+ */
 async function pollLoop(current) {
   let failures = 0;
   while (session === current && !current.abort.signal.aborted) {
     try {
-      const res = await api.poll(current.horizon, true, current.abort.signal);
+      // After trouble, ask without waiting: a held poll would hide the reconnection for its hold time.
+      const res = await api.poll(current.horizon, failures === 0, current.abort.signal);
       if (session !== current) return;
+      if (failures > 0) reconnected();
       failures = 0;
       setConn('live', 'live');
       const next = Number(res.event_horizon ?? current.horizon);
@@ -269,11 +361,12 @@ async function pollLoop(current) {
       current.horizon = next;
     } catch (err) {
       if (current.abort.signal.aborted || session !== current) return;
-      if (err instanceof ApiError && err.status === 401) return endSession(EXPIRED_HINT);
+      if (err instanceof ApiError && err.status === 401) return endSession(failures > 0 ? RESTARTED_HINT : EXPIRED_HINT);
       failures += 1;
       setConn('down', 'reconnecting…');
-      const ceiling = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
-      await new Promise((resolve) => window.setTimeout(resolve, Math.random() * ceiling));
+      // Half the ceiling plus jitter: never hammering, never more than RECONNECT_CEILING_MS apart.
+      const ceiling = Math.min(RECONNECT_CEILING_MS, 250 * 2 ** Math.min(failures, 4));
+      await new Promise((resolve) => window.setTimeout(resolve, ceiling / 2 + (Math.random() * ceiling) / 2));
     }
   }
 }
@@ -283,7 +376,7 @@ async function startSession(accountId, ticket) {
   const me = await api.call('account/sync');
   const current = { accountId, name: String(me.display_name ?? me.email ?? 'you'), horizon: 0, abort: new AbortController() };
   session = current;
-  model = createModel(accountId);
+  model = createModel(accountId, loadEdited());
   sessionStorage.setItem(SESSION_KEY, JSON.stringify({ accountId, ticket }));
   $('login-view').hidden = true;
   $('chat-view').hidden = false;
@@ -306,6 +399,7 @@ function endSession(message = '') {
   api.setTicket(null);
   sessionStorage.removeItem(SESSION_KEY);
   closeConversation();
+  closeNewConversation();
   $('conv-list').replaceChildren();
   showLogin(message);
 }
@@ -320,6 +414,26 @@ async function login(email, password) {
     endSession(err instanceof ApiError && err.status === 431 ? 'That e-mail and password don’t match. Demo people use the password “demo”.' : `Couldn’t log in: ${describe(err)}`);
   } finally {
     document.body.classList.remove('busy');
+  }
+}
+
+// ---- remembered edits ---------------------------------------------------------------------
+
+function loadEdited() {
+  try {
+    const list = JSON.parse(localStorage.getItem(EDITED_KEY) ?? '[]');
+    return Array.isArray(list) ? list.filter((k) => typeof k === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** @param {Set<string>} keys */
+function saveEdited(keys) {
+  try {
+    localStorage.setItem(EDITED_KEY, JSON.stringify([...keys]));
+  } catch {
+    // Storage full or disabled: "(edited)" then lasts until the next reload only.
   }
 }
 
@@ -341,6 +455,14 @@ $('logout').addEventListener('click', async () => {
   endSession();
 });
 $('load-earlier').addEventListener('click', () => void loadEarlier());
+$('new-conv').addEventListener('click', () => (newConvForm.hidden ? void showNewConversation() : closeNewConversation()));
+$('new-conv-cancel').addEventListener('click', closeNewConversation);
+newConvForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const topic = /** @type {HTMLInputElement} */ ($('new-conv-topic')).value.trim();
+  const ids = [...newConvForm.querySelectorAll('input[name="person"]:checked')].map((box) => /** @type {HTMLInputElement} */ (box).value);
+  void startConversation(topic, ids);
+});
 
 const composer = /** @type {HTMLTextAreaElement} */ ($('composer'));
 const composerForm = /** @type {HTMLFormElement} */ ($('composer-form'));

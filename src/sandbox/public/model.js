@@ -8,10 +8,23 @@ const CHAT_TYPES = new Set(['text', 'email', 'emailV2']);
 /** System message types worth a line in the flow. Others (replace, url_previews…) are bookkeeping. */
 const SYSTEM_TYPES = new Set(['create', 'add', 'leave', 'kick', 'topic', 'hook', 'unhook', 'add_team', 'kick_team', 'disclose', 'autojoin', 'share', 'unshare', 'sysmsg', 'delfile']);
 
-/** Creates an empty cache. `me` is the logged-in account id. */
-export function createModel(me) {
+/** How many edited messages the page remembers (see `editedKeys`). */
+const EDITED_MEMORY = 2000;
+
+/**
+ * Creates an empty cache. `me` is the logged-in account id; `edited` the keys
+ * (`conversation_id:message_nr`) of messages this browser saw being edited before.
+ */
+export function createModel(me, edited = []) {
   return {
     me,
+    /**
+     * Messages seen being edited. A record does not say whether its text was edited or it was
+     * pinned, tasked or reacted to (all set `edited_time`), so the page remembers the edits it
+     * saw, and keeps showing "(edited)" after a reload.
+     * @type {Set<string>}
+     */
+    editedKeys: new Set(edited),
     /** @type {Map<string, Record<string, unknown>>} account_id → contact */
     contacts: new Map(),
     /** @type {Map<string, Record<string, unknown>>} conversation_id → conv */
@@ -24,13 +37,14 @@ export function createModel(me) {
 }
 
 /**
- * Merges records into the model and reports what changed.
+ * Merges records into the model and reports what changed (`edits`: a message was newly seen
+ * being edited, so `editedKeys` should be saved).
  * @param {ReturnType<typeof createModel>} model
  * @param {Array<Record<string, unknown>>} records
- * @returns {{ convs: Set<string>, messages: Set<string>, contacts: boolean }}
+ * @returns {{ convs: Set<string>, messages: Set<string>, contacts: boolean, edits: boolean }}
  */
 export function applyRecords(model, records) {
-  const changed = { convs: new Set(), messages: new Set(), contacts: false };
+  const changed = { convs: new Set(), messages: new Set(), contacts: false, edits: false };
   for (const rec of records ?? []) {
     if (!rec || typeof rec !== 'object') continue;
     switch (rec.mk_rec_type) {
@@ -54,7 +68,15 @@ export function applyRecords(model, records) {
         const merged = { ...prev, ...rec };
         // Any change (task, pin, reaction) sets edited_time, so a text edit is recognised by
         // seeing the body itself change; the flag is local to this page.
-        if (prev && typeof prev.message === 'string' && prev.message !== '' && typeof rec.message === 'string' && rec.message !== '' && rec.message !== prev.message) merged.seen_body_edit = true;
+        const key = `${rec.conversation_id}:${rec.message_nr}`;
+        if (prev && typeof prev.message === 'string' && prev.message !== '' && typeof rec.message === 'string' && rec.message !== '' && rec.message !== prev.message) {
+          merged.seen_body_edit = true;
+          if (!model.editedKeys.has(key)) {
+            model.editedKeys.add(key);
+            if (model.editedKeys.size > EDITED_MEMORY) model.editedKeys.delete(model.editedKeys.values().next().value);
+            changed.edits = true;
+          }
+        } else if (model.editedKeys.has(key)) merged.seen_body_edit = true;
         flow.set(rec.message_nr, merged);
         changed.messages.add(rec.conversation_id);
         changed.convs.add(rec.conversation_id);

@@ -95,7 +95,7 @@ export function createFlowView(list) {
           Number(msg.posted_time ?? 0) - Number(prev.posted_time ?? 0) < GROUP_WINDOW_S;
         prev = msg;
         const nr = msg.message_nr;
-        const mine = { edit: ui.editNr === nr, confirm: ui.confirmDeleteNr === nr };
+        const mine = { edit: ui.editNr === nr, confirm: ui.confirmDeleteNr === nr, react: ui.reactNr === nr };
         // The key holds everything the element shows, so equal keys mean an equal element.
         const key = JSON.stringify([msg, grouped, kind, mine, model.contactsVersion]);
         const old = cache.get(nr);

@@ -4,8 +4,13 @@
 import { bodyText, renderBody } from './markup.js';
 import { messageFlags, nameOf, reactionsOf, systemText } from './model.js';
 
-/** The reactions offered on hover. */
+/** The reactions offered on hover; "＋" next to them takes any other one. */
 export const QUICK_REACTIONS = ['👍', '✅', '👀', '📌'];
+
+/** The label that shows a message's number, which commands such as `!done 12` take. */
+function numberLabel(nr) {
+  return el('span', { class: 'msg-nr', 'data-testid': 'message-nr', title: `Message number ${nr}: commands that take a message use it`, text: `#${nr}` });
+}
 
 const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
@@ -103,6 +108,7 @@ function toolbar(model, msg, flags, ui, actions) {
     'div',
     { class: 'msg-actions', role: 'toolbar', 'aria-label': 'Message actions' },
     ...QUICK_REACTIONS.map((r) => button(`React with ${r}`, r, () => actions.toggleReaction(msg, r, reactionsOf(msg).some((x) => x.reaction === r && x.accountIds.includes(model.me))), { class: 'react' })),
+    button('React with another emoji', '＋', () => actions.startReaction(msg), { class: 'react', 'data-testid': 'react-other' }),
     el('span', { class: 'sep', 'aria-hidden': 'true' }),
     button(flags.pinned ? 'Unpin' : 'Pin', flags.pinned ? 'Unpin' : 'Pin', () => actions.setPinned(msg, !flags.pinned)),
     flags.task
@@ -138,12 +144,27 @@ function editForm(msg, ui, actions) {
   return form;
 }
 
+function reactionForm(msg, actions) {
+  const input = el('input', { type: 'text', class: 'reaction-input', 'data-testid': 'reaction-input', 'aria-label': 'Any reaction', placeholder: 'Any emoji or word, then Enter', maxlength: '32' });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') actions.cancelReaction();
+  });
+  const form = el('form', { class: 'reaction-form', 'aria-label': 'Add a reaction' }, input, button('Cancel reaction', 'Cancel', () => actions.cancelReaction()));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const reaction = input.value.trim();
+    if (reaction) actions.addReaction(msg, reaction);
+  });
+  queueMicrotask(() => input.isConnected && document.activeElement !== input && input.focus());
+  return form;
+}
+
 /**
  * Builds one chat or system message element.
  * @param {ReturnType<import('./model.js').createModel>} model
  * @param {Record<string, unknown>} msg the merged message record
  * @param {{ grouped: boolean, kind: string }} place where it sits in the flow
- * @param {{ editNr: number | null, editDraft: string | null, confirmDeleteNr: number | null }} ui
+ * @param {{ editNr: number | null, editDraft: string | null, confirmDeleteNr: number | null, reactNr: number | null }} ui
  * @param {Record<string, Function>} actions
  */
 export function buildMessage(model, msg, place, ui, actions) {
@@ -155,6 +176,7 @@ export function buildMessage(model, msg, place, ui, actions) {
   const own = msg.account_id === model.me;
   const classes = ['msg', own ? 'own' : '', flags.deleted ? 'deleted' : '', flags.pinned ? 'pinned' : '', place.grouped ? 'grouped' : ''].filter(Boolean).join(' ');
   const editing = ui.editNr === msg.message_nr && !flags.deleted;
+  const reacting = ui.reactNr === msg.message_nr && !flags.deleted && !editing;
 
   const body = flags.deleted
     ? el('div', { class: 'body', text: 'This message was deleted.' })
@@ -169,15 +191,24 @@ export function buildMessage(model, msg, place, ui, actions) {
   return el(
     'li',
     { class: classes, 'data-testid': 'message', 'data-message-nr': msg.message_nr, 'data-author': author, 'aria-label': `${author}, ${formatTime(msg.posted_time)}` },
-    place.grouped ? el('time', { class: 'gutter-time', text: formatTime(msg.posted_time) }) : avatar(author),
+    place.grouped ? el('span', { class: 'gutter' }, el('time', { class: 'gutter-time', text: formatTime(msg.posted_time) }), numberLabel(msg.message_nr)) : avatar(author),
     el(
       'div',
       { class: 'msg-main' },
-      place.grouped ? null : el('div', { class: 'msg-head' }, el('span', { class: 'author', text: author }), el('time', { text: formatTime(msg.posted_time), datetime: msg.posted_time ? new Date(Number(msg.posted_time) * 1000).toISOString() : null })),
+      place.grouped
+        ? null
+        : el(
+            'div',
+            { class: 'msg-head' },
+            el('span', { class: 'author', text: author }),
+            el('time', { text: formatTime(msg.posted_time), datetime: msg.posted_time ? new Date(Number(msg.posted_time) * 1000).toISOString() : null }),
+            numberLabel(msg.message_nr),
+          ),
       body,
       badges.length > 0 ? el('div', { class: 'badges' }, ...badges) : null,
       flags.deleted ? null : reactionChips(model, msg, actions),
+      reacting ? reactionForm(msg, actions) : null,
     ),
-    flags.deleted || editing ? null : toolbar(model, msg, flags, ui, actions),
+    flags.deleted || editing || reacting ? null : toolbar(model, msg, flags, ui, actions),
   );
 }
