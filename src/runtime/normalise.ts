@@ -119,11 +119,13 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
   const conversationId = record.conversation_id;
   const revision = revisionOf(record);
   const snapKey = messageKey(conversationId, record.message_nr);
-  const key = `${snapKey}:${revision}`;
   const now = snapshotOf(record);
+  const is = flagsOf(now.state, now.tags);
+  // Fleep may send a delete with no flow number (PROTOCOL.md §R2.4): it needs a ledger key of
+  // its own, or it would count as the already handled original post and be skipped.
+  const key = revision === 0 && is.isDeleted ? `${snapKey}:deleted` : `${snapKey}:${revision}`;
   const flowNr = Math.max(record.message_nr, revision);
   const prev = ctx.previous(snapKey, conversationId, record.message_nr);
-  const is = flagsOf(now.state, now.tags);
   const type = record.mk_message_type ?? 'text';
   const frozen = Object.freeze(record);
   const events = new EventList(key, horizon, conversationId, frozen, toView(record, now, revision, type, is), ctx.botAccountId);

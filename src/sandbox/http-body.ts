@@ -10,41 +10,40 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Outcome of {@link readBody}. */
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: 'too_large' | 'aborted' };
 
+/** Past this many bytes a refused body is no longer drained: the socket is closed instead. */
+export const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
 /**
- * Reads the body up to `limit` bytes. Past the limit it stops keeping data, drains (a bounded
- * amount) so the client can read the refusal, and reports `too_large`.
+ * Reads the body up to `limit` bytes. A longer body (declared or streamed) is read to its end
+ * and thrown away before `too_large` is reported, so the refusal is written to a client that
+ * has finished sending and reads it, instead of meeting a reset mid-upload (PROTOCOL.md §R2.14).
+ * Only a body past {@link MAX_DRAIN_BYTES} is cut off.
  */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<BodyResult> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   return new Promise((resolve) => {
-    if (Number.isFinite(declared) && declared > limit) {
-      resolve({ ok: false, reason: 'too_large' });
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
+    let over = Number.isFinite(declared) && declared > limit;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      // Past 8× the limit stop draining: the refusal has been written, the rest is not worth reading.
-      if (over) {
-        if (size > limit * 8) req.destroy();
-        return;
-      }
-      if (size > limit) {
+      if (!over && size > limit) {
         over = true;
         chunks.length = 0;
-        resolve({ ok: false, reason: 'too_large' });
+      }
+      if (over) {
+        if (size > MAX_DRAIN_BYTES) {
+          resolve({ ok: false, reason: 'too_large' });
+          req.destroy();
+        }
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => {
-      if (!over) resolve({ ok: true, body: Buffer.concat(chunks, size) });
-    });
+    req.on('end', () => resolve(over ? { ok: false, reason: 'too_large' } : { ok: true, body: Buffer.concat(chunks, size) }));
     req.on('error', () => resolve({ ok: false, reason: 'aborted' }));
     req.on('close', () => {
-      if (!req.complete && !over) resolve({ ok: false, reason: 'aborted' });
+      if (!req.complete) resolve({ ok: false, reason: over ? 'too_large' : 'aborted' });
     });
   });
 }

@@ -55,11 +55,16 @@ export async function serveStatic(path: string, res: ServerResponse, state: Sand
       return true;
     }
     const data = Buffer.from(f.data_base64, 'base64');
-    res.writeHead(200, {
+    // As Fleep serves files (PROTOCOL.md §R2.12): no active content, private caching, and a
+    // download prompt for everything but images.
+    const headers: Record<string, string | number> = {
       'content-type': f.type,
       'content-length': data.length,
-      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`,
-    });
+      'content-security-policy': "default-src 'none'",
+      'cache-control': 'private, max-age=86400',
+    };
+    if (!f.type.startsWith('image/')) headers['content-disposition'] = `attachment; filename="${f.name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(f.name)}`;
+    res.writeHead(200, headers);
     res.end(data);
     return true;
   }

@@ -72,7 +72,8 @@ describe('a conversation as bob sees it', () => {
     expect(header).toMatchObject({ conversation_id: conv, topic: 'Plans', members: [aliceId, bobId], can_post: true, last_message_nr: 1, profile_id: bobId });
     const create = onlyMessage(stream);
     expect(create).toMatchObject({ message_nr: 1, mk_message_type: 'create', mk_message_state: MessageState.system, account_id: aliceId });
-    expect(JSON.parse(create.message as string)).toEqual({ members: [aliceId, bobId], topic: 'Plans', org_name: null, organisation_id: null });
+    // The create body lists the members other than the creator (PROTOCOL.md §R2.13).
+    expect(JSON.parse(create.message as string)).toEqual({ members: [bobId], topic: 'Plans', org_name: null, organisation_id: null });
   });
 
   it('send: a new message_nr without flow numbers, rendered XML, mention, unread count', async () => {
@@ -111,7 +112,8 @@ describe('a conversation as bob sees it', () => {
     for (const [tags, state, wireTags, slot] of steps) {
       const stream = await bobSees(() => alice.storeMessage(conv, { messageNr: 2, tags }));
       const m = onlyMessage(stream);
-      expect(m).toMatchObject({ message_nr: 2, mk_message_state: state, tags: wireTags, flow_message_nr: slot, revision_message_nr: slot, edit_account_id: aliceId });
+      expect(m).toMatchObject({ message_nr: 2, mk_message_state: state, tags: wireTags, flow_message_nr: slot, edit_account_id: aliceId, is_edit: true });
+      expect(m.revision_message_nr).toBeUndefined();
       expect(stream.find((r) => r.mk_rec_type === 'conv')).toMatchObject({ last_message_nr: slot });
     }
   });
@@ -138,7 +140,7 @@ describe('a conversation as bob sees it', () => {
 
   it('delete by another member', async () => {
     const m = onlyMessage(await bobSees(() => bob.deleteMessage(conv, 3)));
-    expect(m).toMatchObject({ message_nr: 3, message: '', tags: ['is_deleted'], mk_message_state: MessageState.deleted, edit_account_id: bobId, flow_message_nr: 14 });
+    expect(m).toMatchObject({ message_nr: 3, message: '', tags: ['is_deleted', 'is_deleted'], mk_message_state: MessageState.deleted, edit_account_id: bobId, flow_message_nr: 14 });
   });
 
   it('topic change: topic system message and conv record', async () => {

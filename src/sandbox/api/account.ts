@@ -1,27 +1,22 @@
 /**
- * `account/login`, `account/logout`, `account/sync`, `account/poll` (PROTOCOL.md §2, §3).
+ * `account/login|logout|sync|configure|lookup` (PROTOCOL.md §2, §R2.15).
  */
-import type { FleepRecord } from '../../api/records.js';
 import { badRequest, forbidden } from '../errors.js';
-import { contactRecord, convHeader, forViewer } from '../views.js';
 import type { ApiContext, ApiRoute } from './context.js';
-import { caller, optBool, optInt, optStrings, reqString } from './context.js';
-
-/** Most records one poll answer carries. */
-export const POLL_BATCH = 1000;
+import { caller, optString, optStrings, reqString } from './context.js';
 
 function login(ctx: ApiContext): unknown {
   const email = reqString(ctx.body, 'email');
   const password = reqString(ctx.body, 'password');
   const account = ctx.state.findLogin(email);
-  if (!account || account.password !== password) throw forbidden('Incorrect email or password', 'login_failed');
+  if (!account || account.mk_account_status === 'new' || account.password !== password) throw forbidden('Incorrect email or password', 'login_failed');
   const session = ctx.state.openSession(account.account_id);
   ctx.setHeader('Set-Cookie', `token_id=${session.token_id}; Path=/; HttpOnly`);
   return {
     account_id: account.account_id,
     display_name: account.display_name,
     ticket: session.ticket,
-    profiles: [contactRecord(account)],
+    profiles: [ctx.state.ownContact(account)],
   };
 }
 
@@ -45,56 +40,68 @@ function sync(ctx: ApiContext): unknown {
   };
 }
 
-/** Initial sync at horizon 0 (PROTOCOL.md §12 #12): contacts, then each conversation's header and last message. */
-function initialSync(ctx: ApiContext, flags: string[]): unknown {
-  const { state } = ctx;
-  const me = caller(ctx).account_id;
-  const stream: FleepRecord[] = [...state.accounts.values()].map(contactRecord);
-  if (!flags.includes('skip_rest')) {
-    for (const conv of state.conversations.values()) {
-      if (!conv.members.includes(me) && !conv.leavers.includes(me)) continue;
-      stream.push(convHeader(conv, me, state.displayName, 'ic_tiny'));
-      const last = conv.messages[String(conv.last_visible_nr)];
-      if (last) stream.push(forViewer(state.messageRecord(conv, last), me));
+const ADDRESS = /^[a-z0-9._-]+$/;
+
+/**
+ * `account/configure`: `display_name`, `password` (with `old_password`), `phone_nr`,
+ * `client_settings`, `fleep_address` (settable once; a second change is a 431, §R2.15). Other
+ * documented settings are accepted and ignored. Answers the caller's own contact; a new name
+ * reaches co-members as a `contact` record.
+ */
+function configure(ctx: ApiContext): unknown {
+  const { state, body } = ctx;
+  const a = caller(ctx);
+  const name = optString(body, 'display_name');
+  const password = optString(body, 'password');
+  const phone = optString(body, 'phone_nr');
+  const settings = optString(body, 'client_settings');
+  const address = optString(body, 'fleep_address')?.trim().toLowerCase();
+  if (name !== undefined && name.trim() === '') throw badRequest('display_name must not be empty');
+  if (password !== undefined) {
+    if (password === '') throw badRequest('password must not be empty');
+    if (optString(body, 'old_password') !== a.password) throw forbidden('Incorrect old_password; send the current password as old_password', 'wrong_password');
+  }
+  if (address !== undefined && address !== a.fleep_address) {
+    if (a.address_locked) throw forbidden('fleep_address can be set only once', 'fleep_address_set');
+    if (!ADDRESS.test(address)) throw badRequest(`fleep_address must match [a-z0-9._-]+, got ${JSON.stringify(address)}`);
+    if (state.findLogin(address)) throw forbidden(`fleep_address ${address} is taken`, 'fleep_address_taken');
+    a.fleep_address = address;
+    a.address_locked = true;
+  }
+  if (name !== undefined) a.display_name = name;
+  if (password !== undefined) a.password = password;
+  if (phone !== undefined) a.phone_nr = phone;
+  if (settings !== undefined) a.client_settings = settings;
+  const own = state.ownContact(a);
+  state.streams.push(a.account_id, own);
+  if (name !== undefined || address !== undefined) {
+    for (const other of state.knownContacts(a.account_id)) {
+      const c = state.contactFor(other.account_id, a.account_id);
+      if (c) state.streams.push(other.account_id, c);
     }
   }
-  return { event_horizon: state.streams.horizon(me), stream, sync_progress: 1.0 };
+  state.onChange();
+  return own;
 }
 
-async function poll(ctx: ApiContext): Promise<unknown> {
-  const { state, faults } = ctx;
+/**
+ * `account/lookup {lookup_list, ignore_list}` → `{stream: [contact…]}`; an address without an
+ * account answers a `new` contact usable in `add_account_ids` (§R2.15).
+ */
+function lookup(ctx: ApiContext): unknown {
+  const { state } = ctx;
   const me = caller(ctx).account_id;
-  const horizon = optInt(ctx.body, 'event_horizon') ?? 0;
-  if (horizon < 0) throw badRequest('event_horizon must be ≥ 0');
-  const wait = optBool(ctx.body, 'wait') ?? true;
-  const flags = optStrings(ctx.body, 'poll_flags') ?? [];
-  if (faults.resync()) return { event_horizon: 0, stream: [] };
-  if (horizon === 0) return initialSync(ctx, flags);
-  const answer = (): unknown => {
-    // A horizon from the future means the world was reset or replaced: ask for a resync.
-    if (horizon > state.streams.horizon(me)) return { event_horizon: 0, stream: [] };
-    const base = state.streams.base(me);
-    // Records below `base` were dropped from the bounded stream: a client this far behind has
-    // lost events, and must resync rather than silently skip them (PROTOCOL.md §3.2).
-    if (horizon < base) return { event_horizon: 0, stream: [] };
-    const back = faults.duplicateBack(horizon - base);
-    const batch = state.streams.since(me, horizon - back, POLL_BATCH);
-    return { event_horizon: Math.max(batch.horizon, horizon), stream: batch.records, sync_progress: 1.0 };
-  };
-  const ready = (): boolean => horizon > state.streams.horizon(me) || state.streams.horizon(me) > horizon;
-  if (!wait || ready() || ctx.signal.aborted) return answer();
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      unwait();
-      ctx.signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ctx.holdMs);
-    const unwait = state.streams.wait(me, done);
-    ctx.signal.addEventListener('abort', done, { once: true });
-  });
-  return answer();
+  const wanted = optStrings(ctx.body, 'lookup_list');
+  if (!wanted) throw badRequest('Missing lookup_list: a list of e-mail addresses or fleep addresses');
+  const ignore = new Set(optStrings(ctx.body, 'ignore_list') ?? []);
+  const stream = [];
+  for (const key of wanted.map((w) => w.trim()).filter(Boolean)) {
+    const a = state.findLogin(key) ?? (key.includes('@') ? state.placeholderAccount(key) : undefined);
+    if (!a || ignore.has(a.account_id)) continue;
+    const c = state.contactFor(me, a.account_id);
+    if (c) stream.push(c);
+  }
+  return { stream };
 }
 
 /** Routes of this file. */
@@ -102,5 +109,6 @@ export const accountRoutes: Record<string, ApiRoute> = {
   'account/login': { handler: login, auth: false },
   'account/logout': { handler: logout },
   'account/sync': { handler: sync },
-  'account/poll': { handler: poll },
+  'account/configure': { handler: configure, mutating: true },
+  'account/lookup': { handler: lookup },
 };

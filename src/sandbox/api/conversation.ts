@@ -1,34 +1,55 @@
 /**
- * `conversation/create|sync|sync_pins|sync_pinboard|store|leave|poke` (PROTOCOL.md §7.7–7.10, §3.6).
+ * Changing conversations: `conversation/create|store|leave|poke|mark_read`, the classic
+ * `set_topic`, `add_members`, `remove_members`, `hide`, `unhide`, `set_alerts`
+ * (PROTOCOL.md §7.7–7.10, §3.6, §R2.15).
  */
-import type { FleepRecord } from '../../api/records.js';
+import type { FleepRecord, SyncResponse } from '../../api/records.js';
 import { badRequest } from '../errors.js';
-import { addMembers, createConversation, flowAfter, removeMembers, setTopic, visibleMessages } from '../flow.js';
+import { labelRecord, resolveLabels } from '../labels.js';
+import { addMembers, createConversation, removeMembers, setTopic } from '../flow.js';
 import type { StoredConversation, StoredMessage } from '../model.js';
+import { markReadTo } from '../read-horizon.js';
 import type { SandboxState } from '../state.js';
-import { convHeader, forViewer, memberState } from '../views.js';
+import { initHeader, streamDelta } from '../views.js';
 import type { ApiContext, ApiRoute } from './context.js';
 import { caller, optBool, optInt, optString, optStrings, pathId } from './context.js';
+import { tinyInit } from './conversation-sync.js';
+import { memberConv } from './message.js';
 import { sendText } from './message-ops.js';
-import { SYNC_PAGE, syncResponse } from './sync-response.js';
+import { messageStream, syncResponse } from './sync-response.js';
 
-/** Resolves `account_ids` plus `emails` (comma-separated string or list) to account ids; 400 on unknowns. */
+/**
+ * Resolves `account_ids` plus `emails` (one comma/semicolon-separated string, or a list) to
+ * account ids. `<fleep_address>@fleep.io` names an account; an address without an account
+ * becomes a `new` one, as on Fleep (§R2.9). Unknown account ids are a 400.
+ */
 export function resolveAccounts(state: SandboxState, ids: string[] | undefined, emails: unknown, key = 'emails'): string[] {
   const out: string[] = [];
   for (const id of ids ?? []) {
-    if (!state.accounts.has(id)) throw badRequest(`Unknown account id ${id}; use contact/sync/all to list accounts`);
+    if (!state.accounts.has(id)) throw badRequest(`Unknown account id ${id}; use contact/sync/all or account/lookup to find accounts`);
     out.push(id);
   }
   let list: string[] = [];
   if (typeof emails === 'string') list = emails.split(/[,;\s]+/);
   else if (Array.isArray(emails)) list = emails.filter((e): e is string => typeof e === 'string');
   else if (emails !== undefined && emails !== null) throw badRequest(`${key} must be a comma-separated string of e-mail addresses`);
-  for (const e of list.map((x) => x.trim()).filter(Boolean)) {
-    const a = state.findLogin(e);
-    if (!a) throw badRequest(`Unknown e-mail ${e}; create the account first (POST /sandbox/accounts)`);
-    out.push(a.account_id);
+  for (const e of list.map((x) => x.trim()).filter(Boolean)) out.push((state.findLogin(e) ?? state.placeholderAccount(e)).account_id);
+  return out;
+}
+
+/** Messages appended after flow nr `before` (what a call produced). */
+function producedSince(conv: StoredConversation, before: number): StoredMessage[] {
+  const out: StoredMessage[] = [];
+  for (let nr = before + 1; nr <= conv.last_message_nr; nr++) {
+    const m = conv.messages[String(nr)] ?? conv.messages[String(conv.changes[String(nr)] ?? -1)];
+    if (m && !out.includes(m)) out.push(m);
   }
   return out;
+}
+
+/** Activity records of members who joined at flow nr > before (answers to adds carry them, §R2.13). */
+function joins(conv: StoredConversation, me: string, added: string[]): FleepRecord[] {
+  return added.map((id) => ({ mk_rec_type: 'activity', conversation_id: conv.conversation_id, account_id: id, join_message_nr: conv.member_state[id]?.join_message_nr ?? 1, profile_id: me }));
 }
 
 function create(ctx: ApiContext): unknown {
@@ -40,156 +61,151 @@ function create(ctx: ApiContext): unknown {
   const produced: StoredMessage[] = [conv.messages['1'] as StoredMessage];
   const text = optString(ctx.body, 'message');
   if (text) produced.push(sendText(state, conv, me, { text }));
-  const res = syncResponse(state, conv, me, produced, produced[produced.length - 1]?.message_nr);
-  res.header = convHeader(conv, me, state.displayName, 'ic_full');
+  const last = produced[produced.length - 1] as StoredMessage;
+  const res: SyncResponse = { header: initHeader(conv, me, state, 'ic_full', 1, conv.last_message_nr), stream: messageStream(state, conv, produced, me) };
+  res.result_message_nr = last.message_nr;
   return res;
 }
 
-const PAGE = SYNC_PAGE;
-
-function around(list: StoredMessage[], nr: number, before: number, after: number): StoredMessage[] {
-  let idx = list.findIndex((m) => m.message_nr > nr);
-  if (idx === -1) idx = list.length;
-  return list.slice(Math.max(0, idx - before), idx + after);
+/** Membership and topic changes shared by `conversation/store` and the classic calls; true when members/topic changed. */
+function applyMembership(ctx: ApiContext, conv: StoredConversation, me: string, change: { topic?: string | undefined; add: string[]; remove: string[] }): { added: string[]; changed: boolean } {
+  const { state } = ctx;
+  let changed = false;
+  if (change.topic !== undefined) changed = setTopic(state, conv, me, change.topic) || changed;
+  const added = change.add.length > 0 ? addMembers(state, conv, me, change.add) : [];
+  const removed = change.remove.length > 0 ? removeMembers(state, conv, me, change.remove) : [];
+  return { added, changed: changed || added.length > 0 || removed.length > 0 };
 }
 
-function sync(ctx: ApiContext): unknown {
-  const { state } = ctx;
-  const me = caller(ctx).account_id;
-  const conv = state.conversation(pathId(ctx));
-  state.requireReader(conv, me);
-  const from = optInt(ctx.body, 'from_message_nr');
-  const dir = optString(ctx.body, 'mk_direction') ?? null;
-  const ms = memberState(conv, me);
-  const all = visibleMessages(conv).filter((m) => m.message_nr >= ms.join_message_nr || m.message_nr === 1);
-  const header = convHeader(conv, me, state.displayName, dir === 'ic_tiny' || dir === 'ic_full' || dir === 'ic_header' ? dir : 'ic_header');
-  let messages: StoredMessage[] = [];
-  let fw = conv.last_message_nr;
-  let bw = ms.join_message_nr;
-  switch (dir) {
-    case null:
-    case 'forward':
-      if (from === undefined) {
-        messages = around(all, ms.read_message_nr, 5, 5);
-      } else {
-        const page = flowAfter(conv, from, PAGE);
-        messages = page.messages;
-        fw = page.upTo;
-      }
-      break;
-    case 'ic_header':
-      break;
-    case 'ic_tiny':
-      messages = all.filter((m) => m.message_nr === conv.last_visible_nr);
-      break;
-    case 'ic_full':
-      messages = around(all, ms.read_message_nr, 5, 5);
-      for (const pin of all) if (pin.kind === 'pin' && !pin.deleted && !messages.includes(pin)) messages.push(pin);
-      break;
-    case 'ic_flow':
-      messages = around(all, from ?? ms.read_message_nr, 5, 5);
-      break;
-    case 'ic_end':
-      messages = all.slice(-PAGE);
-      break;
-    case 'ic_backward':
-    case 'backward': {
-      const before = all.filter((m) => m.message_nr < (from ?? conv.last_message_nr + 1));
-      messages = before.slice(-PAGE);
-      bw = messages[0]?.message_nr ?? ms.join_message_nr;
-      break;
-    }
-    case 'ic_forward': {
-      messages = all.filter((m) => m.message_nr > (from ?? 0)).slice(0, PAGE);
-      fw = messages.length === PAGE ? (messages[messages.length - 1] as StoredMessage).message_nr : conv.last_message_nr;
-      break;
-    }
-    case 'ic_pinboard':
-      messages = all.filter((m) => m.kind === 'pin' && !m.deleted);
-      break;
-    case 'ic_tasks':
-      messages = all.filter((m) => m.kind === 'task' && m.archived && !m.deleted);
-      break;
-    case 'ic_files':
-      messages = all.filter((m) => m.attachments.length > 0 && !m.deleted);
-      break;
-    default:
-      throw badRequest(`Unknown mk_direction ${JSON.stringify(dir)}; use null, ic_header, ic_tiny, ic_full, ic_flow, ic_end, ic_backward, ic_forward, ic_pinboard, ic_tasks or ic_files`);
+/** `labels` (names, replacing the set) or `label_ids` for the caller (§R2.11). */
+function applyLabels(state: SandboxState, conv: StoredConversation, me: string, names: string[] | undefined, ids: string[] | undefined): boolean {
+  if (names === undefined && ids === undefined) return false;
+  const mine = state.labelsOf(me);
+  let next: string[];
+  if (names !== undefined) {
+    const r = resolveLabels(mine, names);
+    for (const l of r.created) state.streams.push(me, labelRecord(l));
+    next = r.ids;
+  } else {
+    for (const id of ids ?? []) if (!mine.some((l) => l.label_id === id)) throw badRequest(`Unknown label id ${id}; set labels by name with "labels"`);
+    next = [...new Set(ids)];
   }
-  header.fw_message_nr = fw;
-  header.bw_message_nr = bw;
-  const stream: FleepRecord[] = messages.map((m) => forViewer(state.messageRecord(conv, m), me));
-  return { header, stream };
-}
-
-function syncPins(ctx: ApiContext): unknown {
-  const { state } = ctx;
-  const me = caller(ctx).account_id;
-  const conv = state.conversation(pathId(ctx));
-  state.requireReader(conv, me);
-  const pins = visibleMessages(conv)
-    .filter((m) => m.kind === 'pin' && !m.deleted)
-    .sort((a, b) => (b.pin_weight ?? 0) - (a.pin_weight ?? 0));
-  const header = convHeader(conv, me, state.displayName, 'ic_header');
-  header.pin_horizon = conv.last_message_nr;
-  return { header, stream: pins.map((m) => forViewer(state.messageRecord(conv, m), me)) };
-}
-
-function markReadTo(state: SandboxState, conv: StoredConversation, me: string, nr: number, backwards: boolean): boolean {
   const ms = conv.member_state[me];
   if (!ms) return false;
-  const target = Math.max(ms.join_message_nr, Math.min(nr, conv.last_message_nr));
-  if (target === ms.read_message_nr || (!backwards && target < ms.read_message_nr)) return false;
-  ms.is_mark_unread = target < ms.read_message_nr;
-  ms.read_message_nr = target;
-  ms.unread_count = visibleMessages(conv).filter((m) => m.message_nr > target && m.mk_message_type === 'text' && m.account_id !== me).length;
-  state.streams.push(me, convHeader(conv, me, state.displayName, 'ic_header'));
-  for (const id of conv.members) {
-    state.streams.push(id, { mk_rec_type: 'activity', conversation_id: conv.conversation_id, account_id: me, read_message_nr: target, profile_id: id });
-  }
-  state.onChange();
+  ms.label_ids = next;
   return true;
 }
 
-/** Moves a member's read horizon (forward only unless `backwards`); exported for message/mark_read. */
-export { markReadTo };
-
 function store(ctx: ApiContext): unknown {
   const { state, body } = ctx;
-  const me = caller(ctx).account_id;
-  const conv = state.conversation(pathId(ctx));
-  state.requireMember(conv, me);
-  const produced: StoredMessage[] = [];
+  const { conv, me } = memberConv(ctx);
   const before = conv.last_message_nr;
-  const topic = optString(body, 'topic');
   const add = resolveAccounts(state, optStrings(body, 'add_account_ids'), body.add_emails, 'add_emails');
   const remove = resolveAccounts(state, optStrings(body, 'remove_account_ids') ?? optStrings(body, 'kick_account_ids'), body.remove_emails, 'remove_emails');
   const read = optInt(body, 'read_message_nr');
   const alert = optString(body, 'mk_alert_level');
   const canPost = optBool(body, 'can_post');
+  const hide = optInt(body, 'hide_message_nr');
   if (alert !== undefined && alert !== 'never' && alert !== 'default') throw badRequest('mk_alert_level must be "never" or "default"');
-  if (topic !== undefined) setTopic(state, conv, me, topic);
-  if (add.length > 0) addMembers(state, conv, me, add);
-  if (remove.length > 0) removeMembers(state, conv, me, remove);
+  const { added, changed } = applyMembership(ctx, conv, me, { topic: optString(body, 'topic'), add, remove });
   if (read !== undefined) markReadTo(state, conv, me, read, true);
-  if (alert !== undefined && conv.member_state[me]) conv.member_state[me].mk_alert_level = alert;
-  if (canPost === false && conv.members.includes(me)) removeMembers(state, conv, me, [me]);
-  for (let nr = before + 1; nr <= conv.last_message_nr; nr++) {
-    const m = conv.messages[String(nr)];
-    if (m) produced.push(m);
+  const ms = conv.member_state[me];
+  let own = applyLabels(state, conv, me, optStrings(body, 'labels'), optStrings(body, 'label_ids'));
+  if (alert !== undefined && ms) {
+    ms.mk_alert_level = alert;
+    own = true;
   }
+  if (hide !== undefined && ms) {
+    ms.hide_message_nr = Math.max(0, hide);
+    own = true;
+  }
+  const left = canPost === false && conv.members.includes(me);
+  if (left) removeMembers(state, conv, me, [me]);
+  if (own && !left) state.streams.push(me, streamDelta(conv, me, state));
   state.onChange();
-  return syncResponse(state, conv, me, produced, produced[produced.length - 1]?.message_nr, optInt(body, 'from_message_nr'));
+  const produced = producedSince(conv, before);
+  const res = syncResponse(state, conv, me, produced, produced[produced.length - 1]?.message_nr, { fromMessageNr: optInt(body, 'from_message_nr'), membership: changed || left });
+  if (added.length > 0) res.stream.push(...joins(conv, me, added));
+  return res;
+}
+
+/** `conversation/set_topic {topic}` (§R2.15). */
+function setTopicCall(ctx: ApiContext): unknown {
+  const { conv, me } = memberConv(ctx);
+  const topic = optString(ctx.body, 'topic');
+  if (topic === undefined) throw badRequest('Missing required field topic (a string; "" clears it)');
+  const before = conv.last_message_nr;
+  applyMembership(ctx, conv, me, { topic, add: [], remove: [] });
+  const produced = producedSince(conv, before);
+  return syncResponse(ctx.state, conv, me, produced, produced[produced.length - 1]?.message_nr, { fromMessageNr: optInt(ctx.body, 'from_message_nr'), membership: true });
+}
+
+function emailsOf(ctx: ApiContext): string[] {
+  const ids = resolveAccounts(ctx.state, optStrings(ctx.body, 'account_ids'), ctx.body.emails);
+  if (ids.length === 0) throw badRequest('Give emails: one string of addresses separated by ", " (e-mail or <fleep_address>@fleep.io)');
+  return ids;
+}
+
+/** `conversation/add_members {emails}` (§R2.13, §R2.15). */
+function addMembersCall(ctx: ApiContext): unknown {
+  const { conv, me } = memberConv(ctx);
+  const before = conv.last_message_nr;
+  const { added } = applyMembership(ctx, conv, me, { add: emailsOf(ctx), remove: [] });
+  const produced = producedSince(conv, before);
+  const res = syncResponse(ctx.state, conv, me, produced, produced[produced.length - 1]?.message_nr, { fromMessageNr: optInt(ctx.body, 'from_message_nr'), membership: true });
+  res.stream.push(...joins(conv, me, added));
+  return res;
+}
+
+/** `conversation/remove_members {emails}`: a `kick` message (§R2.15). */
+function removeMembersCall(ctx: ApiContext): unknown {
+  const { conv, me } = memberConv(ctx);
+  const before = conv.last_message_nr;
+  applyMembership(ctx, conv, me, { add: [], remove: emailsOf(ctx) });
+  const produced = producedSince(conv, before);
+  return syncResponse(ctx.state, conv, me, produced, produced[produced.length - 1]?.message_nr, { fromMessageNr: optInt(ctx.body, 'from_message_nr'), membership: true });
 }
 
 function leave(ctx: ApiContext): unknown {
   const { state } = ctx;
-  const me = caller(ctx).account_id;
-  const conv = state.conversation(pathId(ctx));
-  state.requireMember(conv, me);
+  const { conv, me } = memberConv(ctx);
   removeMembers(state, conv, me, [me]);
   const m = conv.messages[String(conv.last_visible_nr)] as StoredMessage;
-  return syncResponse(state, conv, me, [m], m.message_nr, optInt(ctx.body, 'from_message_nr'));
+  return syncResponse(state, conv, me, [m], m.message_nr, { fromMessageNr: optInt(ctx.body, 'from_message_nr'), membership: true });
+}
+
+/** `conversation/mark_read`: everything read; answers the tiny init (header + inbox message, §R2.2). */
+function markAllRead(ctx: ApiContext): unknown {
+  const { conv, me } = memberConv(ctx);
+  markReadTo(ctx.state, conv, me, conv.last_message_nr, false);
+  return tinyInit(ctx.state, conv, me);
+}
+
+/** `hide` (to `from_message_nr`, default the flow end) / `unhide` (0): `hide_message_nr` in the header. */
+function hider(hidden: boolean): (ctx: ApiContext) => unknown {
+  return (ctx) => {
+    const { conv, me } = memberConv(ctx);
+    const ms = conv.member_state[me];
+    const nr = hidden ? (optInt(ctx.body, 'from_message_nr') ?? conv.last_message_nr) : 0;
+    if (ms) ms.hide_message_nr = nr;
+    ctx.state.streams.push(me, Object.assign(streamDelta(conv, me, ctx.state), { hide_message_nr: nr }));
+    ctx.state.onChange();
+    const res = syncResponse(ctx.state, conv, me, [], undefined);
+    res.header.hide_message_nr = nr;
+    return res;
+  };
+}
+
+/** `conversation/set_alerts {mk_alert_level}`. */
+function setAlerts(ctx: ApiContext): unknown {
+  const { conv, me } = memberConv(ctx);
+  const level = optString(ctx.body, 'mk_alert_level');
+  if (level !== 'never' && level !== 'default') throw badRequest('mk_alert_level must be "never" or "default"');
+  const ms = conv.member_state[me];
+  if (ms) ms.mk_alert_level = level;
+  ctx.state.streams.push(me, streamDelta(conv, me, ctx.state));
+  ctx.state.onChange();
+  return syncResponse(ctx.state, conv, me, [], undefined, { fromMessageNr: optInt(ctx.body, 'from_message_nr') });
 }
 
 function poke(ctx: ApiContext): unknown {
@@ -206,10 +222,14 @@ function poke(ctx: ApiContext): unknown {
 /** Routes of this file. */
 export const conversationRoutes: Record<string, ApiRoute> = {
   'conversation/create': { handler: create, mutating: true },
-  'conversation/sync': { handler: sync, scoped: true },
-  'conversation/sync_pins': { handler: syncPins, scoped: true },
-  'conversation/sync_pinboard': { handler: syncPins, scoped: true },
   'conversation/store': { handler: store, scoped: true, mutating: true },
+  'conversation/set_topic': { handler: setTopicCall, scoped: true, mutating: true },
+  'conversation/add_members': { handler: addMembersCall, scoped: true, mutating: true },
+  'conversation/remove_members': { handler: removeMembersCall, scoped: true, mutating: true },
   'conversation/leave': { handler: leave, scoped: true, mutating: true },
+  'conversation/mark_read': { handler: markAllRead, scoped: true, mutating: true },
+  'conversation/hide': { handler: hider(true), scoped: true, mutating: true },
+  'conversation/unhide': { handler: hider(false), scoped: true, mutating: true },
+  'conversation/set_alerts': { handler: setAlerts, scoped: true, mutating: true },
   'conversation/poke': { handler: poke, scoped: true },
 };

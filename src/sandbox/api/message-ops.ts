@@ -5,7 +5,8 @@
 import { badRequest, forbidden } from '../errors.js';
 import { appendMessage, commitChange } from '../flow.js';
 import type { StoredConversation, StoredMessage } from '../model.js';
-import { renderMessage } from '../render.js';
+import { escapeXml, renderMessage } from '../render.js';
+import { attachmentId } from '../views.js';
 import type { SandboxState } from '../state.js';
 
 /** Longest accepted message text (PROTOCOL.md §12 #6). */
@@ -34,21 +35,35 @@ function checkAssignees(state: SandboxState, ids: string[]): void {
   for (const id of ids) if (!state.accounts.has(id)) throw badRequest(`Unknown assignee account id ${id}`);
 }
 
-/** Resolves upload URLs / file ids to stored file ids; 400 on unknowns. */
+/** Resolves upload URLs (`/uploads/<file_id>/<nonce>`) or bare file ids to stored file ids; 400 on unknowns. */
 function fileIds(state: SandboxState, attachments: string[]): string[] {
   return attachments.map((url) => {
-    const id = url.split('/').filter(Boolean).pop() ?? '';
+    const parts = url.split('/').filter(Boolean);
+    const id = (parts[0] === 'uploads' ? parts[1] : parts[parts.length - 1]) ?? '';
     if (!state.files.has(id)) throw badRequest(`Unknown attachment ${url}; pass the upload_url returned by file/upload`);
     return id;
   });
 }
 
-function filesXml(state: SandboxState, ids: string[]): string {
-  return ids.map((id) => `<file key="${id}">${escapeName(state.files.get(id)?.name ?? id)}</file>`).join('');
+/** `<file key="<attachment_id>">name</file>` for each attachment of a message (§R2.12). */
+function filesXml(state: SandboxState, conv: StoredConversation, nr: number, ids: string[]): string {
+  return ids.map((id, i) => `<file key="${attachmentId(conv.conversation_id, nr, i, id)}">${escapeXml(state.files.get(id)?.name ?? id)}</file>`).join('');
 }
 
-function escapeName(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** The body with the attachments appended after the text (or alone when there is no text). */
+function withFiles(state: SandboxState, conv: StoredConversation, nr: number, xml: string, text: string, ids: string[]): string {
+  if (ids.length === 0) return xml;
+  const files = filesXml(state, conv, nr, ids);
+  return text.trim() === '' ? `<msg>${files}</msg>` : xml.replace(/<\/msg>$/, `${files}</msg>`);
+}
+
+/** First task weight Fleep hands out is 2^32 (§R2.4); later tasks go below it. */
+const TASK_WEIGHT = 4294967296;
+
+function nextTaskWeight(conv: StoredConversation): number {
+  let n = 0;
+  for (const m of Object.values(conv.messages)) if (m.task_weight !== undefined) n++;
+  return TASK_WEIGHT * (n + 1);
 }
 
 /** Posts a new text message (optionally pinned or as a task) and emits it to every member. */
@@ -58,8 +73,6 @@ export function sendText(state: SandboxState, conv: StoredConversation, author: 
   const attachments = fileIds(state, input.attachments ?? []);
   if (text.trim() === '' && attachments.length === 0) throw badRequest('message is empty; send some text or attachments');
   const rendered = render(state, text);
-  let xml = rendered.xml;
-  if (attachments.length > 0) xml = text.trim() === '' ? `<msg>${filesXml(state, attachments)}</msg>` : xml.replace(/<\/msg>$/, `${filesXml(state, attachments)}</msg>`);
   const tags = input.tags ?? [];
   const isTask = tags.includes('is_todo') || tags.includes('is_done');
   const isPin = !isTask && tags.includes('pin');
@@ -68,16 +81,17 @@ export function sendText(state: SandboxState, conv: StoredConversation, author: 
     account_id: author,
     mk_message_type: 'text',
     text,
-    xml,
+    xml: rendered.xml,
     kind: isTask ? 'task' : isPin ? 'pin' : 'plain',
     done: tags.includes('is_done'),
     mention_ids: rendered.mentionIds,
     attachments,
     assignee_ids: input.assigneeIds ?? [],
     ...(isPin ? { pinned_account_id: author, pin_weight: input.pinWeight ?? conv.last_message_nr + 1 } : {}),
-    ...(isTask ? { tasked_account_id: author } : {}),
+    ...(isTask ? { tasked_account_id: author, pin_weight: input.pinWeight ?? conv.last_message_nr + 1, task_weight: nextTaskWeight(conv) } : {}),
     ...(input.assigneeIds?.length ? { assigner_id: author } : {}),
   });
+  m.xml = withFiles(state, conv, m.message_nr, rendered.xml, text, attachments);
   for (const r of input.addReactions ?? []) toggleReaction(m, r, author, true);
   state.emitMessage(conv, m);
   return m;
@@ -87,6 +101,7 @@ function toggleReaction(m: StoredMessage, reaction: string, who: string, add: bo
   let entry = m.reactions.find((r) => r.reaction === reaction);
   if (add) {
     if (entry?.account_ids.includes(who)) return false;
+    m.ever_reacted = true;
     if (!entry) {
       entry = { reaction, account_ids: [] };
       m.reactions.push(entry);
@@ -124,7 +139,11 @@ function applyTags(conv: StoredConversation, m: StoredMessage, actor: string, ta
       m.ref_message_nr = m.message_nr;
     }
   } else if (has('is_todo') || has('is_done')) {
-    if (m.kind !== 'task') m.tasked_account_id = actor;
+    if (m.kind !== 'task') {
+      m.tasked_account_id = actor;
+      m.task_weight = nextTaskWeight(conv);
+      m.pin_weight = pinWeight ?? conv.last_message_nr + 1;
+    }
     m.kind = 'task';
     m.done = has('is_done');
     m.archived = has('is_archived');
@@ -145,7 +164,7 @@ function applyTags(conv: StoredConversation, m: StoredMessage, actor: string, ta
  * others may delete, pin, task, assign and react. A change takes a new flow slot; a call that
  * changes nothing takes none. Returns true when something changed.
  */
-export function changeMessage(state: SandboxState, conv: StoredConversation, actor: string, m: StoredMessage, input: MessageInput): boolean {
+export function changeMessage(state: SandboxState, conv: StoredConversation, actor: string, m: StoredMessage, input: MessageInput, how: { viaStore?: boolean } = {}): boolean {
   if (m.mk_message_type !== 'text') throw forbidden('System messages cannot be changed', 'system_message');
   if (m.deleted) throw forbidden('Message is deleted', 'message_deleted');
   let changed = false;
@@ -156,8 +175,9 @@ export function changeMessage(state: SandboxState, conv: StoredConversation, act
     const rendered = render(state, input.text);
     resetMentions(conv, m, rendered.mentionIds);
     m.text = input.text;
-    m.xml = m.attachments.length > 0 ? rendered.xml.replace(/<\/msg>$/, `${filesXml(state, m.attachments)}</msg>`) : rendered.xml;
+    m.xml = withFiles(state, conv, m.message_nr, rendered.xml, input.text, m.attachments);
     m.mention_ids = rendered.mentionIds;
+    if (m.mention_ids.length > 0) m.ever_mentioned = true;
     changed = true;
   }
   if (input.tags && applyTags(conv, m, actor, input.tags, input.pinWeight)) changed = true;
@@ -167,6 +187,7 @@ export function changeMessage(state: SandboxState, conv: StoredConversation, act
     if (JSON.stringify(next) !== JSON.stringify(m.assignee_ids)) {
       m.assignee_ids = next;
       m.assigner_id = actor;
+      m.ever_assigned = true;
       changed = true;
     }
   }
@@ -180,6 +201,7 @@ export function changeMessage(state: SandboxState, conv: StoredConversation, act
   m.edit_account_id = actor;
   m.edited_time = state.now();
   if (m.text === input.text) m.text_edited_time = m.edited_time;
-  commitChange(state, conv, m);
+  // Fleep sends a delete made with message/store without a flow number (§R2.4).
+  commitChange(state, conv, m, how.viaStore === true && m.deleted);
   return true;
 }
