@@ -59,12 +59,17 @@ function table(head: string[], rows: string[][]): string[] {
   const line = (cells: string[]): string =>
     '  ' +
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .map((c, i) => (i === cells.length - 1 ? c : fit(c, widths[i]!)))
       .join('  ')
       .trimEnd();
   const lines = [line(head), ...shown.map(line)];
   if (rows.length > shown.length) lines.push(`  … and ${rows.length - shown.length} more (--json lists all)`);
   return lines;
+}
+
+/** A cell padded to `width`, or cut with an ellipsis (`--json` has the whole value). */
+function fit(cell: string, width: number): string {
+  return cell.length > width ? `${cell.slice(0, width - 1)}…` : cell.padEnd(width);
 }
 
 /** An ISO 8601 instant in UTC, to the second. */

@@ -87,10 +87,10 @@ async function openSource(opts: InspectCliOptions, io: InspectIo): Promise<Sourc
     const url = configuredUrl(config);
     const bot = botSource(url);
     try {
-      // Asking first tells "no bot running" apart from a bot that answers; the answer is reused.
-      const first = await bot.report();
-      let reused = false;
-      return { ...bot, report: async () => (reused ? bot.report() : ((reused = true), first)) };
+      // Asking first tells "no bot running" apart from a bot that answers; one run reports once,
+      // so that answer is the report.
+      const report = await bot.report();
+      return { ...bot, report: async () => report };
     } catch (error) {
       if (!(error instanceof BotUnreachableError)) throw error;
       // Nothing listens: the bot is not running, so its store file can be read directly.

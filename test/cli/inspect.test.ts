@@ -4,7 +4,8 @@
  * The effect that gets dead-lettered is a real refusal: the bot is not a member of the
  * conversation it was asked to write to (Fleep answers 431).
  */
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { FleepClient } from '../../src/api/client.js';
@@ -84,6 +85,18 @@ async function report(...source: string[]): Promise<InspectReport> {
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout) as InspectReport;
+}
+
+/** A TCP port nothing listens on right now (the OS's next ephemeral one). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 async function login(url: string, who: string): Promise<FleepClient> {
@@ -216,6 +229,18 @@ describe('fleepkit inspect', () => {
     await handle.bot.idle();
     expect(await accepted(url, effect.id)).toBe(1);
     expect((await report(`--url=${handle.http!.url}`)).outbox.pending).toBe(0);
+  });
+
+  test('by default asks the bot on the configured HTTP port, and reads the store file once nothing answers there', async () => {
+    const port = await freePort();
+    const dir = await tempProject({ 'bot.config.yaml': CONFIG.replace('http:\n  port: 0', `http:\n  port: ${port}`), 'ops.ts': OPS_PLUGIN });
+    const config = `--config=${path.join(dir, 'bot.config.yaml')}`;
+    const handle = await startBot(dir);
+    expect((await report(config)).source).toBe(`bot http://127.0.0.1:${port}`);
+    expect((await report(config, '--store')).source).toMatch(/^store sqlite:.*fleepkit\.db$/);
+    await handle.stop();
+    running.length = 0;
+    expect((await report(config)).source).toMatch(/^store sqlite:.*fleepkit\.db$/);
   });
 
   test('/inspect answers loopback clients naming a loopback host, and takes actions only as JSON', async () => {
