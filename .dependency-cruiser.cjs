@@ -10,8 +10,9 @@ module.exports = {
     { name: 'pipeline-imports-api-store-util', severity: 'error', from: { path: layer('pipeline') }, to: { path: '^src/(?!pipeline/|api/|store/|util/)' } },
     { name: 'outbound-imports-api-store-util', severity: 'error', from: { path: layer('outbound') }, to: { path: '^src/(?!outbound/|api/|store/|util/)' } },
     { name: 'scheduler-imports-store-util', severity: 'error', from: { path: layer('scheduler') }, to: { path: '^src/(?!scheduler/|store/|util/)' } },
-    { name: 'sandbox-not-runtime-or-pipeline', severity: 'error', from: { path: layer('sandbox') }, to: { path: '^src/(runtime|pipeline|outbound|scheduler|testing|cli|config)/' } },
-    { name: 'runtime-not-cli-or-testing', severity: 'error', from: { path: layer('runtime') }, to: { path: '^src/(cli|testing|sandbox)/' } },
+    { name: 'sandbox-not-runtime-or-pipeline', severity: 'error', from: { path: layer('sandbox') }, to: { path: '^src/(runtime|pipeline|outbound|scheduler|testing|cli|config|record)/' } },
+    { name: 'record-imports-api-sandbox-config-util', severity: 'error', from: { path: layer('record') }, to: { path: '^src/(?!record/|api/|sandbox/|config/|util/)' } },
+    { name: 'runtime-not-cli-or-testing', severity: 'error', from: { path: layer('runtime') }, to: { path: '^src/(cli|testing|sandbox|record)/' } },
     { name: 'plugins-use-public-entry', severity: 'error', from: { path: '^(plugins|examples)/' }, to: { path: '^src/(?!index\\.ts$|testing/index\\.ts$)' } },
   ],
   options: {

@@ -365,6 +365,16 @@ export class FleepClientBase {
     this.#options.logger.info({ accountId: data.account_id }, 'fleep login ok');
   }
 
+  #tap(method: string, config: AxiosRequestConfig, raw: RawResponse): void {
+    const tap = this.#options.onExchange;
+    if (!tap) return;
+    try {
+      tap({ method, url: config.url ?? '', request: config.data, status: raw.status, headers: raw.headers, body: raw.body });
+    } catch {
+      // A recorder's failure must not fail the call it watches.
+    }
+  }
+
   /** One HTTP exchange: 2xx → decoded body; anything else → a classified error. */
   async #send<T>(method: string, transport: Transport, config: AxiosRequestConfig, signal: AbortSignal | undefined): Promise<{ raw: RawResponse; data: T }> {
     if (signal?.aborted) throw abortReason(signal);
@@ -382,6 +392,7 @@ export class FleepClientBase {
       throw networkErrorFrom(method, error, (text) => this.#session.redact(text));
     }
     this.#options.logger.debug({ method, status: raw.status }, 'fleep call');
+    this.#tap(method, config, raw);
     // Any answer may set a new token_id (PROTOCOL.md §1, IOS): keep the session's cookie current.
     const renewed = method === 'account/login' ? undefined : parseTokenCookie(raw.headers['set-cookie']);
     if (renewed !== undefined && this.#session.renewToken(renewed)) {

@@ -5,7 +5,7 @@ export { FleepClient } from './client.js';
 export { FleepClientBase, isReadMethod } from './base-client.js';
 export type { LoginOptions, LoginResult } from './base-client.js';
 export { MIN_POLL_TIMEOUT_MS, resolveClientOptions } from './options.js';
-export type { FleepClientOptions, RetryOptions } from './options.js';
+export type { FleepClientOptions, HttpExchange, RetryOptions } from './options.js';
 export { parseRetryAfter, SanitizedCause } from './http.js';
 export type * from './types.js';
 export { escapeText, findMentions, isMarkup, markup, toWireText, WORD_JOINER, xmlToText } from './markup.js';

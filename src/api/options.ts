@@ -44,6 +44,27 @@ export interface FleepClientOptions {
   maxReloginAttempts?: number;
   /** `User-Agent` header. @default 'fleepkit' */
   userAgent?: string;
+  /**
+   * Sees every HTTP exchange as sent and answered — bodies, ticket and cookies included — for
+   * the traffic recorder (`fleepkit record`), which redacts before it writes. Never log what
+   * it receives as it is. A throwing tap is ignored. @default none
+   */
+  onExchange?: (exchange: HttpExchange) => void;
+}
+
+/** One request and its answer, as {@link FleepClientOptions.onExchange} sees it. */
+export interface HttpExchange {
+  /** Fleep method, e.g. `account/poll`. */
+  method: string;
+  /** Path and query, e.g. `/api/conversation/sync/<id>`. */
+  url: string;
+  /** The request body (JSON object; a FormData for uploads). */
+  request: unknown;
+  status: number;
+  /** Response headers, lower-case names. */
+  headers: Record<string, unknown>;
+  /** The response body text. */
+  body: string;
 }
 
 /** Options with every default applied. */
@@ -57,6 +78,7 @@ export interface ResolvedClientOptions {
   logger: Logger;
   maxReloginAttempts: number;
   userAgent: string;
+  onExchange: ((exchange: HttpExchange) => void) | undefined;
 }
 
 /** The smallest poll timeout accepted: Fleep holds a waiting poll about 90 s (PROTOCOL.md §3.3). */
@@ -116,6 +138,9 @@ export function resolveClientOptions(options: FleepClientOptions = {}): Resolved
   if (options.random !== undefined && typeof options.random !== 'function') {
     throw new TypeError(`FleepClient option random must be a function returning [0, 1), got ${typeof options.random}`);
   }
+  if (options.onExchange !== undefined && typeof options.onExchange !== 'function') {
+    throw new TypeError(`FleepClient option onExchange must be a function, got ${typeof options.onExchange}`);
+  }
   if (options.userAgent !== undefined && (typeof options.userAgent !== 'string' || options.userAgent === '')) {
     throw new TypeError(`FleepClient option userAgent must be a non-empty string, got ${JSON.stringify(options.userAgent)}`);
   }
@@ -129,5 +154,6 @@ export function resolveClientOptions(options: FleepClientOptions = {}): Resolved
     logger: options.logger ?? pino({ level: 'silent' }),
     maxReloginAttempts,
     userAgent: options.userAgent ?? 'fleepkit',
+    onExchange: options.onExchange,
   };
 }

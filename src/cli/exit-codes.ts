@@ -44,6 +44,8 @@ export class UsageError extends Error {
 export function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError || error instanceof UsageError || error instanceof PluginLoadError) return EXIT.usage;
   if (error instanceof AggregateError && error.errors.every((e) => e instanceof PluginLoadError)) return EXIT.usage;
+  // A recording file that cannot be used (src/record, loaded lazily): bad input.
+  if ((error as { code?: unknown } | null)?.code === 'RECORDING_INVALID') return EXIT.usage;
   if (error instanceof StoreCorruptError) return EXIT.storeCorrupt;
   if (error instanceof SessionExpiredError) return EXIT.loginFailed;
   if (error instanceof FleepApiError && error.method === 'account/login') return EXIT.loginFailed;

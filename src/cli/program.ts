@@ -1,5 +1,5 @@
 /**
- * The `fleepkit` command line (commander 14): `run`, `sandbox`, `init`, `check`. Every action
+ * The `fleepkit` command line (commander 14): `run`, `sandbox`, `record`, `init`, `check`. Every action
  * resolves to an exit code; see {@link EXIT}.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -7,7 +7,7 @@ import { formatIssue } from '../config/errors.js';
 import { ConfigError } from '../config/errors.js';
 import type { ConfigEnv } from '../config/interpolate.js';
 import { loadConfig } from '../config/load.js';
-import { CONTROL_TOKEN_ENV, runSandboxCli } from '../sandbox/index.js';
+import { CONTROL_TOKEN_ENV, DEMO_PASSWORD, runSandboxCli } from '../sandbox/index.js';
 import { runCheck } from './check.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { fleepkitVersion, initProject } from './init.js';
@@ -90,6 +90,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number (0 or more).');
+  return n;
+}
+
 function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command('fleepkit')
     .description('Fleep team bots as plugins, with an embedded Fleep sandbox.')
@@ -149,8 +155,12 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(new Option('--seed <seed>', 'initial world').choices(['demo', 'empty']).default('demo'))
     .addOption(new Option('--hold-ms <ms>', 'how long account/poll is held').default(90_000).argParser(positiveInt))
     .option('--data-file <path>', 'JSON file that keeps the world across restarts (default: memory only)')
+    .option('--replay <file>', 'feed a recording (fleepkit record) to the --replay-as account once it polls')
+    .option('--replay-as <email>', 'the account that receives --replay', 'bot@example.com')
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (opts: { port: number; host: string; seed: 'demo' | 'empty'; holdMs: number; dataFile?: string }) => {
+    .action(async (opts: { port: number; host: string; seed: 'demo' | 'empty'; holdMs: number; dataFile?: string; replay?: string; replayAs: string }) => {
+      const replayModule = opts.replay === undefined ? undefined : await import('../record/replay.js');
+      const recording = opts.replay === undefined ? undefined : await replayModule!.loadReplay(opts.replay);
       let signals = 0;
       let stop: () => void = () => undefined;
       const stopped = new Promise<void>((resolve) => (stop = resolve));
@@ -159,13 +169,45 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
         stop();
       });
       const controlToken = io.env[CONTROL_TOKEN_ENV] || undefined;
-      const handle = await runSandboxCli({ ...opts, ...(controlToken ? { controlToken } : {}), out: io.stdout }).catch((error: unknown) => {
+      const { port: p, host, seed, holdMs, dataFile } = opts;
+      const handle = await runSandboxCli({ port: p, host, seed, holdMs, ...(dataFile ? { dataFile } : {}), ...(controlToken ? { controlToken } : {}), out: io.stdout }).catch((error: unknown) => {
         off();
         throw error;
       });
+      const cancelReplay =
+        recording && replayModule
+          ? replayModule.feedWhenPolling(recording, handle, { email: opts.replayAs, password: DEMO_PASSWORD }, (result) => {
+              if (result instanceof Error) io.stderr.write(`replay failed: ${result.message}\n`);
+              else io.stdout.write(`replayed ${result.records} recorded records into ${opts.replayAs}'s stream (${result.conversations.size} conversations)\n`);
+            })
+          : undefined;
+      if (recording) io.stdout.write(`  Replay: ${opts.replay} goes to ${opts.replayAs} once it polls\n`);
       await stopped;
+      cancelReplay?.();
       off();
       await handle.close();
+    });
+
+  program
+    .command('record')
+    .description('Record, read only, what the bot account sees on the wire (redacted), or --diff a recording against the sandbox.')
+    .option('-c, --config <file>', 'config file (the account to record; with --diff --against, the account to replay as)', 'bot.config.yaml')
+    .option('--out <file>', 'recording to write (JSON Lines)', 'traffic.jsonl')
+    .option('--anonymise', 'replace message texts, topics, names and e-mail addresses', false)
+    .addOption(new Option('--polls <n>', 'live polls to record (default: until Ctrl-C)').argParser(count))
+    .option('--diff <file>', 'replay this recording against a sandbox and print every field that differs (exit 1 if any)')
+    .option('--against <url>', 'with --diff: a running sandbox to replay against (default: a fresh embedded demo sandbox)')
+    .addHelpText('after', `\nSecrets (password, ticket, token_id, cookies) are never written.${EXIT_CODES_HELP}`)
+    .action(async (opts: { config: string; out: string; anonymise: boolean; polls?: number; diff?: string; against?: string }) => {
+      const { runDiff, runRecord } = await import('../record/cli.js');
+      const recordIo = { stdout: io.stdout, stderr: io.stderr, onSignal: io.onSignal };
+      if (opts.diff !== undefined) {
+        const loaded = opts.against ? await loadConfig(opts.config, { env: io.env }) : undefined;
+        setCode(await runDiff(opts.diff, loaded, { ...(opts.against ? { against: opts.against } : {}) }, recordIo));
+        return;
+      }
+      const loaded = await loadConfig(opts.config, { env: io.env });
+      setCode(await runRecord(loaded, { out: opts.out, anonymise: opts.anonymise, ...(opts.polls !== undefined ? { polls: opts.polls } : {}) }, recordIo));
     });
 
   program

@@ -137,6 +137,11 @@ export class EventStreams {
     for (const s of this.streams.values()) s.wake();
   }
 
+  /** Number of polls of one account currently held. */
+  waitingFor(accountId: string): number {
+    return this.streams.get(accountId)?.waiters.size ?? 0;
+  }
+
   /** Number of polls currently held. */
   get waiting(): number {
     let n = 0;

@@ -8,3 +8,6 @@ export type { Person, TestBot, TestBotOptions } from './test-bot.js';
 export { SandboxView, formatTranscript } from './sandbox-view.js';
 export type { TestMessage } from './sandbox-view.js';
 export { ManualClock } from '../util/clock.js';
+export { parseRecording } from '../record/format.js';
+export type { Recording, RecordedCall, RecordingHeader } from '../record/format.js';
+export type { ReplayResult } from '../record/replay.js';

@@ -14,6 +14,8 @@ import type { Store } from '../store/store.js';
 import { ManualClock, parseDuration } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { SandboxView, formatTranscript, type TestMessage } from './sandbox-view.js';
+import type { Recording } from '../record/format.js';
+import { feedRecording, loadReplay, type ReplayResult } from '../record/replay.js';
 
 /**
  * Options of {@link createTestBot}.
@@ -34,6 +36,13 @@ export interface TestBotOptions {
   logger?: Logger;
   /** Start the bot right away. @default true */
   start?: boolean;
+  /**
+   * A recording (`fleepkit record`), as a file path or already read: once the bot is polling, the
+   * records of its live polls are fed into the bot's stream (recorded conversations become new
+   * sandbox conversations of the bot; see `t.replayed`). Needs `start` (the default).
+   * @example await createTestBot({ plugins: [triage], replay: 'test/fixtures/traffic.jsonl' })
+   */
+  replay?: string | Recording;
 }
 
 /** A person who can act in the sandbox. `'bot'` is the bot account itself. */
@@ -75,6 +84,8 @@ export interface TestBot {
   as(person: Person): Promise<FleepClient>;
   /** `person` creates a conversation with `members` (the bot is added unless `withBot: false`). */
   createConversation(person: Person, topic: string, members: Person[], options?: { withBot?: boolean }): Promise<string>;
+  /** What `replay` fed to the bot (undefined without one). */
+  readonly replayed: ReplayResult | undefined;
   /** Stops the bot and the sandbox. */
   close(): Promise<void>;
 }
@@ -93,6 +104,10 @@ const PASSWORD = 'demo';
 export async function createTestBot(options: TestBotOptions = {}): Promise<TestBot> {
   const start = options.now === undefined ? Date.now() : new Date(options.now).getTime();
   if (!Number.isFinite(start)) throw new RangeError(`createTestBot({ now }) needs a date, got ${JSON.stringify(options.now)}`);
+  if (options.replay !== undefined && options.start === false) {
+    throw new TypeError('createTestBot({ replay }) feeds the recording once the bot polls: leave start at its default (true)');
+  }
+  const recording = options.replay === undefined ? undefined : await loadReplay(options.replay);
   const clock = new ManualClock(start);
   const sandbox = await startSandbox({ port: 0, seed: options.seed ?? 'demo', holdMs: 5_000 });
   const store = options.bot?.store ?? new MemoryStore({ clock });
@@ -139,6 +154,7 @@ export async function createTestBot(options: TestBotOptions = {}): Promise<TestB
   };
   await bot.plugin(options.plugins ?? [], { ...options.config });
   if (options.start !== false) await bot.start();
+  const replayed = recording ? await feedRecording(recording, sandbox, { email: 'bot@example.com', password: PASSWORD }) : undefined;
 
   const t: TestBot = {
     bot,
@@ -181,6 +197,7 @@ export async function createTestBot(options: TestBotOptions = {}): Promise<TestB
       const res = await (await as(person)).createConversation({ topic, accountIds: people.map(accountId) });
       return res.header.conversation_id;
     },
+    replayed,
     async close() {
       await bot.stop().catch(() => undefined);
       await Promise.all([...clients.values()].map(async (c) => (await c).logout().catch(() => undefined)));
