@@ -38,6 +38,7 @@ export type {
   ContactInfo,
   CronOptions,
   EffectResult,
+  QueuedEffect,
   ErrorHandler,
   JobControl,
   Middleware,
@@ -73,7 +74,7 @@ export { MemoryStore, SqliteStore, createStore, StoreCorruptError } from './stor
 export type { Store, StoreConfig, EventCommit, KvWrite } from './store/index.js';
 
 // Outbound and scheduling
-export { DeadLetterError } from './outbound/index.js';
+export { DeadLetterError, EffectDroppedError, OutboundStoppedError } from './outbound/index.js';
 export { Scheduler, nextFire } from './scheduler/index.js';
 export type { Firing, JobInfo, MissedPolicy } from './scheduler/index.js';
 

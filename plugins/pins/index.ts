@@ -55,7 +55,8 @@ export default definePlugin({
       async (ctx) => {
         const nr = MESSAGE_NR.exec(ctx.args.what.trim());
         if (nr) return pinExisting(ctx, Number(nr[1]));
-        const sent = await ctx.reply(ctx.args.what);
+        // Wait for Fleep's answer: it carries the new message's number to pin.
+        const sent = await ctx.reply(ctx.args.what).delivered();
         if (sent.messageNr === undefined) return;
         await ctx.pin({ conversationId: ctx.conversationId, messageNr: sent.messageNr });
         await addPin(ctx.store.conversation, { nr: sent.messageNr, text: summarise(ctx.args.what), authorId: ctx.deps.botAccountId });
@@ -68,7 +69,8 @@ export default definePlugin({
       async (ctx) => {
         const target = { conversationId: ctx.conversationId, messageNr: ctx.args.nr };
         try {
-          await ctx.unpin(target);
+          // Wait for Fleep's answer: a wrong number is refused, and the person is told so.
+          await ctx.unpin(target).delivered();
         } catch (error) {
           bot.logger.info({ err: error, messageNr: ctx.args.nr }, 'unpin failed');
           await ctx.reply(`I couldn't unpin message #${ctx.args.nr}. Is that the right number? !pins lists what is pinned.`);
@@ -103,7 +105,7 @@ export default definePlugin({
 
     async function pinExisting(ctx: CommandContext, nr: number): Promise<void> {
       try {
-        await ctx.pin({ conversationId: ctx.conversationId, messageNr: nr });
+        await ctx.pin({ conversationId: ctx.conversationId, messageNr: nr }).delivered();
       } catch (error) {
         bot.logger.info({ err: error, messageNr: nr }, 'pin failed');
         await ctx.reply(`I couldn't pin message #${nr}. Is that the right number?`);

@@ -31,8 +31,8 @@ export async function directOf(ctx: Context, accountId: string): Promise<string 
   const known = ctx.deps.conversations.directWith(accountId) ?? (await ctx.store.plugin.get<string>(createdKey(accountId)));
   if (known !== undefined) return known;
   try {
-    // Awaiting the effect sends it now (not with the event's commit): its answer carries the id.
-    const { response } = await ctx.deps.emit({ method: 'conversation/create', body: { topic: '', account_ids: [accountId] } });
+    // Sent now rather than with the event's commit: Fleep's answer carries the new id.
+    const { response } = await ctx.deps.emit({ method: 'conversation/create', body: { topic: '', account_ids: [accountId] } }).delivered();
     const id = (response as { header?: { conversation_id?: unknown } } | undefined)?.header?.conversation_id;
     if (typeof id !== 'string' || id === '') throw new Error('conversation/create answered without header.conversation_id');
     await ctx.store.plugin.set(createdKey(accountId), id, { ttlMs: CREATED_TTL_MS });

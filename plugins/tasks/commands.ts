@@ -21,7 +21,8 @@ export function registerCommands(bot: BotApi<TasksConfig>, config: TasksConfig, 
       const c = inConversation(ctx);
       const { text, assignees } = splitAssignees(ctx.args.text, ctx.deps.contacts, ctx.deps.botAccountId);
       if (text === '') return void (await ctx.reply('What is the task? For example: !task fix the build @bob'));
-      const sent = await ctx.reply(text);
+      // Wait for Fleep's answer: it carries the new message's number to make a task of.
+      const sent = await ctx.reply(text).delivered();
       if (sent.messageNr === undefined) return void (await ctx.reply('Sorry, I could not post that task. Please try again.'));
       const target = { conversationId: c.conversationId, messageNr: sent.messageNr };
       void ctx.task(assignees.length > 0 ? { ...target, assignees } : target);

@@ -28,3 +28,18 @@ export class OutboundStoppedError extends Error {
     this.name = 'OutboundStoppedError';
   }
 }
+
+/**
+ * The effect was never committed to the outbox: the handler attempt that queued it failed (the
+ * event is handled again, or dead-lettered), or its plugin failed on the event. A retry queues
+ * the effect again under the same id.
+ */
+export class EffectDroppedError extends Error {
+  readonly code = 'EFFECT_DROPPED' as const;
+
+  /** @param entryId the entry's `client_req_id`. */
+  constructor(readonly entryId: string) {
+    super(`Effect ${entryId} was not sent: the handler attempt that queued it failed before it was committed`);
+    this.name = 'EffectDroppedError';
+  }
+}

@@ -62,29 +62,36 @@ export function planEffects(baseId: string, effects: readonly Effect[], now: num
   if (typeof baseId !== 'string' || baseId.length === 0) {
     throw new TypeError(`planEffects needs a non-empty baseId (the event key or fire key), got ${JSON.stringify(baseId)}`);
   }
+  const entries: NewOutboxEntry[] = [];
+  for (let i = 0; i < effects.length; i++) {
+    for (const entry of planEffect(`${baseId}:${i}`, effects[i]!, now, options, i)) entries.push(entry);
+  }
+  return entries;
+}
+
+/**
+ * Plans the outbox entries of one effect whose identity is `key`: one entry with the id
+ * `clientReqId(key)`, or for a split text part `k` with `clientReqId(`${key}:${k}`)`.
+ * `index` only names the effect in error messages.
+ * @throws as {@link planEffects}.
+ */
+export function planEffect(key: string, effect: Effect, now: number, options: PlanOptions = {}, index = 0): NewOutboxEntry[] {
   const limit = options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH;
   if (!Number.isInteger(limit) || limit < MIN_SPLIT_LIMIT) {
     throw new RangeError(`maxMessageLength must be an integer of at least ${MIN_SPLIT_LIMIT}, got ${String(limit)}`);
   }
+  checkEffect(effect, index);
+  const lane = effect.conversationId ?? GLOBAL_LANE;
+  const text = effect.body['message'];
+  if (typeof text !== 'string' || text.length <= limit) return [{ id: clientReqId(key), lane, effect, createdAt: now }];
+  if (effect.method !== 'message/send') throw new MessageTooLongError(effect.method, text.length, limit);
+  const parts = splitMessage(text, limit);
+  const { attachments, ...rest } = effect.body;
   const entries: NewOutboxEntry[] = [];
-  for (let i = 0; i < effects.length; i++) {
-    const effect = effects[i]!;
-    checkEffect(effect, i);
-    const lane = effect.conversationId ?? GLOBAL_LANE;
-    const text = effect.body['message'];
-    if (typeof text !== 'string' || text.length <= limit) {
-      entries.push({ id: clientReqId(`${baseId}:${i}`), lane, effect, createdAt: now });
-      continue;
-    }
-    if (effect.method !== 'message/send') throw new MessageTooLongError(effect.method, text.length, limit);
-    const parts = splitMessage(text, limit);
-    const { attachments, ...rest } = effect.body;
-    for (let k = 0; k < parts.length; k++) {
-      const last = k === parts.length - 1;
-      const body = last && attachments !== undefined ? { ...rest, attachments, message: parts[k] } : { ...rest, message: parts[k] };
-      const part: Effect = { ...effect, body };
-      entries.push({ id: clientReqId(`${baseId}:${i}:${k}`), lane, effect: part, createdAt: now });
-    }
+  for (let k = 0; k < parts.length; k++) {
+    const last = k === parts.length - 1;
+    const body = last && attachments !== undefined ? { ...rest, attachments, message: parts[k] } : { ...rest, message: parts[k] };
+    entries.push({ id: clientReqId(`${key}:${k}`), lane, effect: { ...effect, body }, createdAt: now });
   }
   return entries;
 }

@@ -2,7 +2,7 @@
  * `Composer`: where handlers are registered. Filters narrow the context type from the one event
  * table ({@link EventMap}); the chain is composed once and reused for every event.
  */
-import { compose, DONE, type ComposedMiddleware, type Middleware, type Next } from './compose.js';
+import { compose, type ComposedMiddleware, type Middleware, type Next } from './compose.js';
 import { CommandRouter, type CommandHandler } from './command/command-middleware.js';
 import type { ArgSchema } from './command/args.js';
 import { MAX_SCAN_CHARS } from './command/parse.js';
@@ -298,7 +298,7 @@ export class Composer<E extends FleepEvent = FleepEvent> {
         if (entry.splice === undefined) fns.push(entry.fn);
         else fns.push(...entry.splice(type));
       }
-      lane = { version: this.shared.version, fns, run: fns.length === 0 ? passThrough : compose(fns) };
+      lane = { version: this.shared.version, fns, run: compose(fns) };
       this.lanes.set(type, lane);
     }
     return lane;
@@ -353,10 +353,6 @@ export class Composer<E extends FleepEvent = FleepEvent> {
 export function toMiddlewareError(error: unknown, ctx: Context, plugin: string | undefined): MiddlewareError {
   if (error instanceof MiddlewareError) return error;
   return new MiddlewareError({ eventId: ctx.event.id, plugin, cause: error });
-}
-
-function passThrough<C>(_ctx: C, next?: Next): Promise<void> {
-  return next === undefined ? DONE : next();
 }
 
 function escapeRegExp(s: string): string {

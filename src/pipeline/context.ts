@@ -1,14 +1,15 @@
 /**
  * `Context`: one per event. Wraps the normalised event (and its frozen raw record) with lazy
  * derived getters and helpers. Helpers never call Fleep: each builds an {@link Effect} and hands
- * it to `deps.emit`, which the runtime routes through the durable outbox.
+ * it to `deps.emit`, which queues it in the event's unit of work (the durable outbox, committed
+ * with the event).
  */
 import type { Effect } from '../api/effects.js';
 import { isMarkup, toWireText, type Markup } from '../api/markup.js';
 import type { FleepRecord } from '../api/records.js';
 import type { KvWrite } from '../store/store.js';
 import { parseAddressing, type AddressingInput, type ParsedCommand } from './command/parse.js';
-import type { ContactInfo, ContextDeps, EffectResult } from './deps.js';
+import type { ContactInfo, ContextDeps, QueuedEffect } from './deps.js';
 import { ContextError } from './errors.js';
 import type { EventType, FleepEvent, MessageView } from './events.js';
 import { ContextStore } from './context-store.js';
@@ -29,27 +30,23 @@ export interface TaskOptions extends Partial<MessageTarget> {
   assignees?: string[];
 }
 
+/** A point in an event's unit of work: see {@link Context.savepoint}. */
+export interface Savepoint {
+  /** Buffered key/value writes at that point. */
+  readonly writes: number;
+  /** Queued effects at that point. */
+  readonly effects: number;
+}
+
 /** Who caused the event. `accountId` is the identity; the rest may be `''` when unknown. */
 export type Sender = ContactInfo;
 
 const NO_MENTIONS: readonly string[] = Object.freeze([]);
 
 /**
- * The one addressing input every context parses with. `parseAddressing` is synchronous and
- * calls `isDirect` only while it runs, so filling this in just before the call is safe and
- * saves an object and a closure per new message.
- */
-let addressingOf: Context | undefined;
-const ADDRESSING: AddressingInput = {
-  prefix: '',
-  botAddress: '',
-  isDirect: () => addressingOf?.isDirect ?? false,
-};
-
-/**
  * The context of one event.
  * @example
- * bot.on('message.new', async (ctx) => { if (ctx.text === 'ping') await ctx.reply('pong'); });
+ * bot.on('message.new', (ctx) => { if (ctx.text === 'ping') ctx.reply('pong'); });
  */
 export class Context<E extends FleepEvent = FleepEvent> {
   /** The `hears` match, when a `hears` pattern matched. */
@@ -178,6 +175,20 @@ export class Context<E extends FleepEvent = FleepEvent> {
     if (this.writes !== undefined && this.writes.length > count) this.writes.length = count;
   }
 
+  /** A point in this event's unit of work (buffered writes and queued effects) to roll back to. */
+  savepoint(): Savepoint {
+    return { writes: this.pendingWriteCount, effects: this.deps.effectMark };
+  }
+
+  /**
+   * Drops what the handlers buffered or queued after `savepoint`: how the plugin host discards
+   * a failed plugin's work on this event (R-38). Effects already committed by `delivered()` stay.
+   */
+  rollbackTo(savepoint: Savepoint): void {
+    this.dropWritesAfter(savepoint.writes);
+    this.deps.dropEffectsAfter(savepoint.effects);
+  }
+
   /** Plugin-scoped state: `plugin`, `conversation` and `account` views. */
   get store(): ScopedStore {
     const plugin = this.plugin;
@@ -196,14 +207,14 @@ export class Context<E extends FleepEvent = FleepEvent> {
   }
 
   /** Replies in the event's conversation (or `options.conversationId`). */
-  reply(text: Sendable, options?: { conversationId?: string }): Promise<EffectResult> {
+  reply(text: Sendable, options?: { conversationId?: string }): QueuedEffect {
     const conv = options?.conversationId ?? this.event.conversationId;
     if (conv === undefined) throw new ContextError(this.noConversation('reply'));
     return this.emit({ method: 'message/send', conversationId: conv, body: { message: wire('reply', text) } });
   }
 
   /** Posts to any conversation the bot is in. */
-  send(conversationId: string, text: Sendable): Promise<EffectResult> {
+  send(conversationId: string, text: Sendable): QueuedEffect {
     if (typeof conversationId !== 'string' || conversationId === '') {
       throw new ContextError('ctx.send(conversationId, text) needs a conversation id as its first argument.');
     }
@@ -211,27 +222,27 @@ export class Context<E extends FleepEvent = FleepEvent> {
   }
 
   /** Adds a reaction to the message. */
-  react(emoji: string, target?: MessageTarget): Promise<EffectResult> {
+  react(emoji: string, target?: MessageTarget): QueuedEffect {
     return this.storeMessage('react', target, { add_reactions: [checkEmoji('react', emoji)] });
   }
 
   /** Removes the bot's reaction from the message. */
-  unreact(emoji: string, target?: MessageTarget): Promise<EffectResult> {
+  unreact(emoji: string, target?: MessageTarget): QueuedEffect {
     return this.storeMessage('unreact', target, { del_reactions: [checkEmoji('unreact', emoji)] });
   }
 
   /** Pins the message. */
-  pin(target?: MessageTarget): Promise<EffectResult> {
+  pin(target?: MessageTarget): QueuedEffect {
     return this.storeMessage('pin', target, { tags: ['pin'] });
   }
 
   /** Unpins the message. */
-  unpin(target?: MessageTarget): Promise<EffectResult> {
+  unpin(target?: MessageTarget): QueuedEffect {
     return this.storeMessage('unpin', target, { tags: ['pin', 'is_archived'] });
   }
 
   /** Makes the message a task, optionally assigned. */
-  task(options?: TaskOptions): Promise<EffectResult> {
+  task(options?: TaskOptions): QueuedEffect {
     const target = options?.conversationId !== undefined && options.messageNr !== undefined ? (options as MessageTarget) : undefined;
     const body: Record<string, unknown> = { tags: ['is_todo'] };
     if (options?.assignees !== undefined) body.assignee_ids = checkAccounts('task', options.assignees);
@@ -239,43 +250,43 @@ export class Context<E extends FleepEvent = FleepEvent> {
   }
 
   /** Marks the task done. */
-  done(target?: MessageTarget): Promise<EffectResult> {
+  done(target?: MessageTarget): QueuedEffect {
     return this.storeMessage('done', target, { tags: ['is_done'] });
   }
 
   /** Reopens the task. */
-  reopen(target?: MessageTarget): Promise<EffectResult> {
+  reopen(target?: MessageTarget): QueuedEffect {
     return this.storeMessage('reopen', target, { tags: ['is_todo'] });
   }
 
   /** Sets the task's assignees. */
-  assign(accountIds: string[], target?: MessageTarget): Promise<EffectResult> {
+  assign(accountIds: string[], target?: MessageTarget): QueuedEffect {
     return this.storeMessage('assign', target, { assignee_ids: checkAccounts('assign', accountIds) });
   }
 
   /** Edits the message (Fleep allows only the author, i.e. the bot's own messages). */
-  edit(text: Sendable, target?: MessageTarget): Promise<EffectResult> {
+  edit(text: Sendable, target?: MessageTarget): QueuedEffect {
     const t = this.target('edit', target);
     return this.emit({ method: 'message/edit', conversationId: t.conversationId, body: { message_nr: t.messageNr, message: wire('edit', text) } });
   }
 
   /** Deletes the message. */
-  delete(target?: MessageTarget): Promise<EffectResult> {
+  delete(target?: MessageTarget): QueuedEffect {
     const t = this.target('delete', target);
     return this.emit({ method: 'message/delete', conversationId: t.conversationId, body: { message_nr: t.messageNr } });
   }
 
   /** Moves the bot's read horizon to the message. */
-  markRead(target?: MessageTarget): Promise<EffectResult> {
+  markRead(target?: MessageTarget): QueuedEffect {
     const t = this.target('markRead', target);
     return this.emit({ method: 'message/mark_read', conversationId: t.conversationId, body: { message_nr: t.messageNr } });
   }
 
-  private emit(effect: Effect): Promise<EffectResult> {
+  private emit(effect: Effect): QueuedEffect {
     return this.deps.emit(effect);
   }
 
-  private storeMessage(helper: string, target: MessageTarget | undefined, fields: Record<string, unknown>): Promise<EffectResult> {
+  private storeMessage(helper: string, target: MessageTarget | undefined, fields: Record<string, unknown>): QueuedEffect {
     const t = this.target(helper, target);
     return this.emit({ method: 'message/store', conversationId: t.conversationId, body: { message_nr: t.messageNr, ...fields } });
   }
@@ -306,14 +317,8 @@ export class Context<E extends FleepEvent = FleepEvent> {
 }
 
 function parseCommandOf(ctx: Context, text: string): ParsedCommand | undefined {
-  ADDRESSING.prefix = ctx.deps.config.prefix;
-  ADDRESSING.botAddress = ctx.deps.botAddress;
-  addressingOf = ctx;
-  try {
-    return parseAddressing(text, ADDRESSING);
-  } finally {
-    addressingOf = undefined;
-  }
+  const input: AddressingInput = { prefix: ctx.deps.config.prefix, botAddress: ctx.deps.botAddress, isDirect: () => ctx.isDirect };
+  return parseAddressing(text, input);
 }
 
 function describe(type: EventType): string {

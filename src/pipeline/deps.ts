@@ -38,12 +38,34 @@ export interface ConversationLookup {
   directWith(accountId: string): string | undefined;
 }
 
-/** What `deps.emit` resolves when the effect has been sent. */
+/** What {@link QueuedEffect.delivered} resolves to once Fleep accepted the effect. */
 export interface EffectResult {
   /** The created or changed message's number, when Fleep answered with one. */
   messageNr?: number;
   /** Fleep's response body. */
   response: unknown;
+}
+
+/**
+ * What every effect helper (`ctx.reply`, `ctx.send`, `ctx.react`, …) returns. The effect is
+ * queued in the event's unit of work by the time the helper returns: it is committed together
+ * with the event and sent after the handler finished, the same whether the handler is `async`,
+ * returns the helper's result, or ignores it. There is nothing to await.
+ * @example
+ * ctx.reply('On it');                                    // queued; sent after the handler
+ * const { messageNr } = await ctx.reply('Pin me').delivered(); // waits until Fleep accepted it
+ */
+export interface QueuedEffect {
+  /** The outbox entry's `client_req_id` (the last part's, for a text sent in several parts). */
+  readonly id: string;
+  /**
+   * Waits for Fleep's answer: commits the effects queued so far by this event at once (they are
+   * then sent even if the handler fails later) and resolves when Fleep accepted this one.
+   * @throws DeadLetterError when Fleep refused it for good; EffectDroppedError when it was never
+   * committed (its handler's attempt failed first); OutboundStoppedError when the bot stopped
+   * before sending it (it is sent after the next start).
+   */
+  delivered(): Promise<EffectResult>;
 }
 
 /** Pipeline settings read per event. */
@@ -61,8 +83,12 @@ export interface ContextDeps {
   botAccountId: string;
   /** The bot's fleep address (without `@`), for `@bot command` addressing. */
   botAddress: string;
-  /** Queues an effect (in the outbox); resolves when it has been sent. */
-  emit(effect: Effect): Promise<EffectResult>;
+  /** Queues an effect in the event's unit of work (committed with the event, then sent). */
+  emit(effect: Effect): QueuedEffect;
+  /** Effects kept by this attempt so far: a mark for {@link dropEffectsAfter}. */
+  readonly effectMark: number;
+  /** Drops the effects queued after `mark` that are not committed yet (a failed plugin's, R-38). */
+  dropEffectsAfter(mark: number): void;
   /** Read access for plugin state (writes are buffered in the context). */
   store: Store;
   contacts: ContactLookup;

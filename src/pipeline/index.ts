@@ -4,8 +4,8 @@
 export { compose } from './compose.js';
 export type { ComposedMiddleware, Middleware, Next } from './compose.js';
 export { Context } from './context.js';
-export type { MessageTarget, Sendable, Sender, TaskOptions } from './context.js';
-export type { ContactInfo, ContactLookup, ContextDeps, ConversationLookup, EffectResult, PipelineConfig } from './deps.js';
+export type { MessageTarget, Savepoint, Sendable, Sender, TaskOptions } from './context.js';
+export type { ContactInfo, ContactLookup, ContextDeps, ConversationLookup, EffectResult, PipelineConfig, QueuedEffect } from './deps.js';
 export { Composer, toMiddlewareError } from './composer.js';
 export type { ComposerOptions, ErrorHandler, Filtered, HearsContext, TaskKind } from './composer.js';
 export { ComposeError, ContextError, MiddlewareError, PluginConfigError, PluginError } from './errors.js';

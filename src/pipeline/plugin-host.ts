@@ -3,15 +3,15 @@
  * global middleware and then each plugin in isolation, and is the one error funnel (`catch`).
  *
  * Isolation (R-38): a plugin whose handler throws or rejects is logged with the event id,
- * counted, and its buffered state writes for that event are discarded; the other plugins still
- * get the event, and the process never crashes. Errors thrown later from timers or un-awaited
- * promises a handler started are not caught here: the runtime attributes them through the
- * `attribute` hook and reports them with {@link PluginHost.reportStray}. Effects a failed plugin
- * already emitted are not retracted.
+ * counted, and what it did on that event is rolled back (its buffered state writes and queued
+ * effects; effects it already awaited with `delivered()` were committed and stay); the other
+ * plugins still get the event, and the process never crashes. Errors thrown later from timers or
+ * un-awaited promises a handler started are not caught here: the runtime attributes them through
+ * the `attribute` hook and reports them with {@link PluginHost.reportStray}.
  */
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
-import { compose, DONE, type ComposedMiddleware, type Middleware } from './compose.js';
+import { compose, type ComposedMiddleware, type Middleware } from './compose.js';
 import { replyUnknownCommand } from './command/command-middleware.js';
 import { CommandRegistry, type CommandInfo, type CommandSettings } from './command/registry.js';
 import { toMiddlewareError, type ErrorHandler } from './composer.js';
@@ -62,7 +62,6 @@ export interface HandleResult {
 
 /** The answer for an event on which nothing failed: shared, so do not mutate it. */
 const OK: HandleResult = Object.freeze({ ok: true, errors: Object.freeze([]) as unknown as MiddlewareError[] });
-const OK_PROMISE: Promise<HandleResult> = Promise.resolve(OK);
 
 interface Loaded {
   plugin: Plugin<unknown>;
@@ -78,13 +77,10 @@ export class PluginHost {
   readonly crons: CronDeclaration[] = [];
   private readonly global: Array<Middleware<Context>> = [];
   private readonly loaded: Loaded[] = [];
-  private readonly failures = new WeakMap<Context, MiddlewareError[]>();
   private errorHandler: ErrorHandler | undefined;
   private run: ComposedMiddleware<Context> | undefined;
   private sealed = false;
   private readonly hostErrors = { errors: 0, errorHandlerFailures: 0 };
-  /** Errors reported so far (any event); unchanged across a handling means it had none. */
-  private reported = 0;
 
   constructor(private readonly options: PluginHostOptions) {
     if (!options || typeof options.logger?.error !== 'function') throw new TypeError('new PluginHost({ logger }) needs a logger');
@@ -206,31 +202,19 @@ export class PluginHost {
 
   /**
    * Handles one event: global middleware, then each plugin in isolation. Never rejects. When
-   * nothing failed the result is one shared `{ ok: true, errors: [] }` (do not mutate it), and
-   * when every middleware finished synchronously no promise is created for the event.
+   * nothing failed the result is one shared `{ ok: true, errors: [] }` (do not mutate it).
    */
-  handle(ctx: Context): Promise<HandleResult> {
-    const before = this.reported;
-    if (this.global.length === 0) {
-      // No global middleware: the plugins' own promise (if any) resolves to the result.
-      let out: Promise<HandleResult | void>;
-      try {
-        out = this.runPlugins(ctx, 0, before);
-      } catch (error) {
-        return this.settle(Promise.reject(error), ctx, before);
-      }
-      if (out !== DONE) return out as Promise<HandleResult>;
-      return this.reported === before ? OK_PROMISE : Promise.resolve(this.resultOf(ctx, before));
-    }
-    let out: Promise<void>;
+  async handle(ctx: Context): Promise<HandleResult> {
+    const errors: MiddlewareError[] = [];
     try {
-      out = this.chain()(ctx);
+      await this.chain()(ctx, () => this.runPlugins(ctx, errors));
     } catch (error) {
-      // e.g. a global middleware that is not a function: reported like any other failure.
-      out = Promise.reject(error);
+      // A global middleware failed (fail closed): the plugins after it did not run.
+      ctx.plugin = undefined;
+      this.hostErrors.errors++;
+      await this.report(toMiddlewareError(error, ctx, undefined), ctx, undefined, errors);
     }
-    if (out === DONE && this.reported === before) return OK_PROMISE;
-    return this.settle(out, ctx, before);
+    return errors.length === 0 ? OK : { ok: false, errors };
   }
 
   /** Every command, for help. */
@@ -246,63 +230,27 @@ export class PluginHost {
     return out;
   }
 
-  private async settle(out: Promise<void>, ctx: Context, before: number): Promise<HandleResult> {
-    try {
-      await out;
-    } catch (error) {
-      ctx.plugin = undefined;
-      this.hostErrors.errors++;
-      await this.report(toMiddlewareError(error, ctx, undefined), ctx, undefined);
-    }
-    return this.resultOf(ctx, before);
-  }
-
-  private resultOf(ctx: Context, before: number): HandleResult {
-    if (this.reported === before) return OK;
-    const errors = this.failures.get(ctx);
-    return errors === undefined ? OK : { ok: false, errors };
-  }
-
   private chain(): ComposedMiddleware<Context> {
-    // Global middleware, then the plugins (whose result value is not used on this path).
-    return (this.run ??= compose([...this.global, (ctx: Context) => this.runPlugins(ctx, 0, this.reported)]));
+    return (this.run ??= compose(this.global));
   }
 
-  /**
-   * Runs the plugins from `from` on; stays synchronous (returning `DONE`) until one returns a
-   * pending promise, and then returns a promise of the event's result.
-   */
-  private runPlugins(ctx: Context, from: number, before: number): Promise<HandleResult | void> {
-    for (let i = from; i < this.loaded.length; i++) {
-      const l = this.loaded[i] as Loaded;
+  /** Runs every plugin on the event; a failing one is reported and its work on the event rolled back. */
+  private async runPlugins(ctx: Context, errors: MiddlewareError[]): Promise<void> {
+    for (const l of this.loaded) {
       ctx.plugin = l.plugin.name;
-      const mark = ctx.pendingWriteCount;
+      const savepoint = ctx.savepoint();
       l.counters.handled++;
       const attribute = this.options.attribute;
-      const out = attribute ? attribute(l.plugin.name, runPluginBot, l.bot, ctx) : l.bot.run(ctx);
-      if (out !== DONE) return this.awaitPlugin(ctx, i, mark, out, before);
+      try {
+        await (attribute ? attribute(l.plugin.name, runPluginBot, l.bot, ctx) : l.bot.run(ctx));
+      } catch (error) {
+        // Fail closed for this plugin: its buffered writes and queued effects are dropped.
+        ctx.rollbackTo(savepoint);
+        l.counters.errors++;
+        await this.report(toMiddlewareError(error, ctx, l.plugin.name), ctx, l, errors);
+      }
     }
     this.afterPlugins(ctx);
-    return DONE;
-  }
-
-  private async awaitPlugin(ctx: Context, i: number, mark: number, out: Promise<void>, before: number): Promise<HandleResult> {
-    const l = this.loaded[i] as Loaded;
-    try {
-      await out;
-    } catch (error) {
-      // Fail closed for this plugin: its half-done state changes for this event are dropped.
-      ctx.dropWritesAfter(mark);
-      l.counters.errors++;
-      await this.report(toMiddlewareError(error, ctx, l.plugin.name), ctx, l);
-    }
-    let rest: Promise<HandleResult | void>;
-    try {
-      rest = this.runPlugins(ctx, i + 1, before);
-    } catch (error) {
-      return this.settle(Promise.reject(error), ctx, before);
-    }
-    return rest === DONE ? this.resultOf(ctx, before) : (rest as Promise<HandleResult>);
   }
 
   private afterPlugins(ctx: Context): void {
@@ -321,11 +269,8 @@ export class PluginHost {
     return this.funnel(error, ctx, owner);
   }
 
-  private async report(error: MiddlewareError, ctx: Context, owner: Loaded | undefined): Promise<void> {
-    this.reported++;
-    const list = this.failures.get(ctx);
-    if (list) list.push(error);
-    else this.failures.set(ctx, [error]);
+  private async report(error: MiddlewareError, ctx: Context, owner: Loaded | undefined, errors: MiddlewareError[]): Promise<void> {
+    errors.push(error);
     await this.funnel(error, ctx, owner);
   }
 

@@ -1,21 +1,20 @@
 /**
- * Collects the effects of one handling attempt. Effects are planned into outbox entries with
- * ids derived from the unit key and the effect's index, so handling the same event again after a
- * crash yields the same `client_req_id`s (R-10).
+ * The effects of one handling attempt: the outbox half of the event's unit of work. Each effect
+ * is planned into outbox entries at once, with ids derived from the unit key and the effect's
+ * index, so handling the same event again after a failure or a crash yields the same
+ * `client_req_id`s (R-10). The entries are committed together with the event, or dropped with a
+ * failed attempt or a failed plugin.
  *
- * The promise a helper returns settles when the effect is sent. Most handlers never await it,
- * and their effects are committed together with the ledger entry. A handler that does await it
- * would wait forever for a commit that only happens after it returns, so awaiting (calling
- * `then`) flushes the effects emitted so far to the outbox first; their ids are the same either
- * way, and the final commit only adds what was not flushed.
+ * `QueuedEffect.delivered()` is the one way to wait for a send inside a handler: it commits the
+ * entries queued so far at once (the event's own commit only happens after the handler
+ * returns), then waits for the outbound queue to settle the entry.
  */
 import type { Effect } from '../api/effects.js';
 import type { SyncResponse } from '../api/records.js';
+import { EffectDroppedError } from '../outbound/errors.js';
 import type { OutboundQueue } from '../outbound/queue.js';
-import type { Waiter } from '../outbound/settlements.js';
-import { planEffects, type PlanOptions } from '../outbound/plan.js';
-import { DETACHED } from '../pipeline/compose.js';
-import type { EffectResult } from '../pipeline/deps.js';
+import { planEffect, type PlanOptions } from '../outbound/plan.js';
+import type { EffectResult, QueuedEffect } from '../pipeline/deps.js';
 import type { NewOutboxEntry, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 
@@ -23,7 +22,7 @@ import type { Clock } from '../util/clock.js';
 export class EffectSinkClosedError extends Error {
   readonly code = 'EFFECT_SINK_CLOSED' as const;
   constructor(readonly baseId: string) {
-    super(`An effect was emitted for event ${baseId} after its handler finished or timed out; await your helpers inside the handler.`);
+    super(`An effect was emitted for event ${baseId} after its handler finished or timed out; emit effects inside the handler (await what it starts).`);
     this.name = 'EffectSinkClosedError';
   }
 }
@@ -38,12 +37,16 @@ export interface EffectSinkDeps {
 
 /** The effects of one attempt at one unit (an event, or a schedule firing). */
 export class EffectSink {
-  /** Every planned outbox entry, in emit order (an effect may plan several: long messages). */
+  /** Every kept outbox entry, in emit order (an effect may plan several: long messages). */
   private readonly entries: NewOutboxEntry[] = [];
+  /** Effects emitted (dropped ones included): the next effect's index, part of its id. */
   private emitted = 0;
-  private flushed = 0;
-  private flushing: Promise<void> | undefined;
+  /** `entries[0, committed)` are in the store already (committed early by `delivered()`). */
+  private committed = 0;
+  /** The early commit in progress. */
+  private committing: Promise<void> | undefined;
   private closed = false;
+  private discarded = false;
 
   constructor(
     private readonly baseId: string,
@@ -55,136 +58,102 @@ export class EffectSink {
     return this.emitted;
   }
 
-  /** Whether an early flush is in progress (then {@link settled} has something to wait for). */
-  get isFlushing(): boolean {
-    return this.flushing !== undefined;
+  /** Number of entries kept so far: a mark for {@link dropAfter}. */
+  get size(): number {
+    return this.entries.length;
   }
 
-  /** Plans an effect; the returned promise settles when it is sent. */
-  emit(effect: Effect): Promise<EffectResult> {
-    if (this.closed) return Promise.reject(new EffectSinkClosedError(this.baseId));
-    let planned: NewOutboxEntry[];
-    // planEffects only reads its list: one shared one-element list instead of one per effect.
-    ONE_EFFECT[0] = effect;
-    try {
-      planned = planEffects(`${this.baseId}:${this.emitted}`, ONE_EFFECT, this.deps.clock.now(), this.deps.plan);
-    } finally {
-      ONE_EFFECT.length = 0;
-    }
+  /**
+   * Plans `effect` into this attempt's entries.
+   * @throws EffectSinkClosedError after the attempt ended; TypeError/RangeError for a bad effect.
+   */
+  emit(effect: Effect): QueuedEffect {
+    if (this.closed) throw new EffectSinkClosedError(this.baseId);
+    const index = this.emitted;
+    // `:0` keeps the ids the entries always had (the effect was once planned as a list of one).
+    const planned = planEffect(`${this.baseId}:${index}:0`, effect, this.deps.clock.now(), this.deps.plan, index);
     this.emitted++;
     for (const entry of planned) this.entries.push(entry);
-    const promise = new EffectPromise(this);
-    this.deps.outbound.watch(planned[planned.length - 1]!.id, promise);
-    return promise;
+    return new Queued(this, this.entries.length - 1, planned[planned.length - 1]!);
   }
 
-  /** Entries not yet flushed; marks them flushed (they go into the final commit). */
-  takeUnflushed(): NewOutboxEntry[] {
-    const from = this.flushed;
-    this.flushed = this.entries.length;
-    // Once closed nothing is added any more, so the list itself can be handed over.
-    if (from === 0 && this.closed) return this.entries;
-    return this.entries.slice(from);
+  /** Drops the entries kept after the first `mark` (a failed plugin's, R-38); committed ones stay. */
+  dropAfter(mark: number): void {
+    const keep = Math.max(mark, this.committed);
+    if (this.entries.length > keep) this.entries.length = keep;
   }
 
-  /** No more effects: later `emit`s reject. */
+  /** No more effects: a later `emit` throws. */
   close(): void {
     this.closed = true;
   }
 
-  /** Waits for an early flush in progress, so the final commit sees a settled outbox. */
+  /** The attempt failed: its uncommitted entries are dropped (waiting `delivered()` calls reject). */
+  discard(): void {
+    this.closed = true;
+    this.discarded = true;
+    this.entries.length = this.committed;
+  }
+
+  /** Waits for an early commit in progress, so the final commit sees a settled outbox. */
   async settled(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.committing) await this.committing;
   }
 
-  /** @internal an {@link EffectPromise} is being awaited: its effect must reach the outbox first. */
-  onAwait(): void {
-    void this.flush();
+  /** The entries not committed yet, for the event's commit (call once, after {@link close}). */
+  takeUncommitted(): NewOutboxEntry[] {
+    const from = this.committed;
+    this.committed = this.entries.length;
+    return from === 0 ? this.entries : this.entries.slice(from);
   }
 
-  private flush(): Promise<void> {
-    if (this.flushing) return this.flushing.then(() => this.flush());
-    if (this.flushed === this.entries.length) return Promise.resolve();
-    const entries = this.takeUnflushed();
-    const flushing = this.deps.store.commit({ outbox: entries }).then(
-      () => {
-        this.flushing = undefined;
-        this.deps.outbound.notify();
-      },
-      (error: unknown) => {
-        this.flushing = undefined;
-        throw error;
-      },
-    );
-    this.flushing = flushing;
-    return flushing;
+  /** Commits the entries kept so far now (for `delivered()`); one early commit at a time. */
+  async commitEarly(): Promise<void> {
+    await this.settled();
+    if (this.closed || this.committed === this.entries.length) return;
+    const batch = this.entries.slice(this.committed);
+    this.committed = this.entries.length;
+    this.committing = this.deps.store.commit({ outbox: batch });
+    try {
+      await this.committing;
+    } finally {
+      this.committing = undefined;
+    }
+    this.deps.outbound.notify();
+  }
+
+  /** Whether entry number `index` (which is `entry`) is committed or will be with the event. */
+  keeps(index: number, entry: NewOutboxEntry): boolean {
+    if (index < this.committed) return this.entries[index] === entry;
+    return !this.discarded && this.entries[index] === entry;
+  }
+
+  /** Waits for the queue's verdict on entry `id`. */
+  outcome(id: string): Promise<unknown> {
+    return this.deps.outbound.waitFor(id);
   }
 }
 
-const ONE_EFFECT: Effect[] = [];
+/** What `emit` returns: the effect's id and the explicit wait for its delivery. */
+class Queued implements QueuedEffect {
+  constructor(
+    private readonly sink: EffectSink,
+    private readonly index: number,
+    private readonly entry: NewOutboxEntry,
+  ) {}
 
-function ignore(): void {}
+  get id(): string {
+    return this.entry.id;
+  }
+
+  async delivered(): Promise<EffectResult> {
+    await this.sink.commitEarly();
+    if (!this.sink.keeps(this.index, this.entry)) throw new EffectDroppedError(this.entry.id);
+    return toResult(await this.sink.outcome(this.entry.id));
+  }
+}
 
 function toResult(response: unknown): EffectResult {
   const nr = (response as Partial<SyncResponse> | undefined)?.result_message_nr;
   return typeof nr === 'number' ? { messageNr: nr, response } : { response };
 }
-
-/**
- * The promise helpers return: settled by the outbound queue when the effect is sent (it is the
- * queue's waiter itself, so an effect costs one promise). Awaiting it (anything that calls `then`)
- * first runs the sink's `onAwait`. It must not be a plain Promise: `await` on a native promise
- * never calls a user-defined `then`.
- */
-class EffectPromise extends Promise<EffectResult> implements Waiter {
-  static override get [Symbol.species](): PromiseConstructor {
-    return Promise;
-  }
-
-  /** A handler that returns this promise is finished (see {@link DETACHED}). */
-  readonly [DETACHED] = true;
-  private readonly settleResolve: (value: EffectResult) => void;
-  private readonly settleReject: (error: Error) => void;
-  private awaited = false;
-
-  constructor(private readonly sink: EffectSink) {
-    // One shared executor hands the resolving functions over: no closure per promise.
-    super(capture);
-    this.settleResolve = captured.resolve;
-    this.settleReject = captured.reject;
-  }
-
-  override then<R1 = EffectResult, R2 = never>(
-    onFulfilled?: ((value: EffectResult) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    if (!this.awaited) {
-      this.awaited = true;
-      this.sink.onAwait();
-    }
-    return super.then(onFulfilled, onRejected);
-  }
-
-  /** @internal the queue sent the effect. */
-  resolve(response: unknown): void {
-    this.settleResolve(toResult(response));
-  }
-
-  /** @internal the effect was dead-lettered or the queue stopped. */
-  reject(error: Error): void {
-    // Dead letters are logged by the queue; a handler that did not await must not crash the bot.
-    if (!this.awaited) PROMISE_THEN.call(this, undefined, ignore);
-    this.settleReject(error);
-  }
-}
-
-/** The resolving functions of the EffectPromise being constructed (set by {@link capture}). */
-const captured: { resolve: (value: EffectResult) => void; reject: (error: Error) => void } = { resolve: ignore, reject: ignore };
-
-/** The executor of every {@link EffectPromise}: runs synchronously inside its constructor. */
-function capture(resolve: (value: EffectResult) => void, reject: (error: Error) => void): void {
-  captured.resolve = resolve;
-  captured.reject = reject;
-}
-
-const PROMISE_THEN = Promise.prototype.then;

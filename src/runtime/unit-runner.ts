@@ -9,13 +9,16 @@ import type { Logger } from 'pino';
 import type { Context } from '../pipeline/context.js';
 import { Context as ContextClass } from '../pipeline/context.js';
 import type { Effect } from '../api/effects.js';
-import type { ContextDeps, EffectResult } from '../pipeline/deps.js';
+import type { ContextDeps, QueuedEffect } from '../pipeline/deps.js';
 import type { FleepEvent } from '../pipeline/events.js';
 import type { PluginHost } from '../pipeline/plugin-host.js';
 import type { KvWrite, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
-import { Deadline, Deadlines } from './deadlines.js';
+import { Deadlines, type Deadline } from './deadlines.js';
 import { EffectSink, type EffectSinkDeps } from './effect-sink.js';
+
+/** The context dependencies that are the same for every attempt. */
+export type SharedDeps = Omit<ContextDeps, 'emit' | 'signal' | 'effectMark' | 'dropEffectsAfter'>;
 
 /** What one unit of work is, for the runner. */
 export interface RunnableUnit {
@@ -37,8 +40,8 @@ export interface UnitRunnerOptions {
   clock: Clock;
   logger: Logger;
   sink: EffectSinkDeps;
-  /** Context dependencies shared by every event; `emit` and `signal` are set per event. */
-  deps: Omit<ContextDeps, 'emit' | 'signal'>;
+  /** Context dependencies shared by every event; the effect sink and `signal` are per attempt. */
+  deps: SharedDeps;
   /** @default 60000 */
   handlerTimeoutMs: number;
   /** @default 3 */
@@ -89,8 +92,8 @@ export class UnitRunner {
     }
     for (;;) {
       const sink = new EffectSink(unit.key, this.o.sink);
-      // The attempt's deps are its deadline too: one object per attempt.
-      const deps = this.deadlines.watch(new AttemptDeps(this.o.deps, sink, this.deadlines.nextDue()));
+      const deadline = this.deadlines.start();
+      const deps = new AttemptDeps(this.o.deps, sink, deadline);
       let writes: KvWrite[] | undefined;
       let failure: string | undefined;
       let timedOut = false;
@@ -99,7 +102,7 @@ export class UnitRunner {
         for (const event of unit.events) {
           this.o.onEvent?.(event);
           const ctx: Context = new ContextClass(event, deps);
-          const result = await deps.race(this.o.host.handle(ctx));
+          const result = await deadline.race(this.o.host.handle(ctx));
           if (result === undefined) {
             timedOut = true;
             break;
@@ -113,7 +116,7 @@ export class UnitRunner {
           }
         }
       } finally {
-        this.deadlines.finish(deps);
+        this.deadlines.finish(deadline);
       }
       const attempt = timedOut
         ? new AttemptFailure(`handler did not finish within ${this.o.handlerTimeoutMs} ms`, true, [])
@@ -121,7 +124,7 @@ export class UnitRunner {
           ? (writes ?? NO_WRITES)
           : new AttemptFailure(failure, false, writes ?? NO_WRITES);
       sink.close();
-      if (sink.isFlushing) await sink.settled();
+      await sink.settled();
       if (!(attempt instanceof AttemptFailure)) {
         await this.commitHandled(unit, sink, attempt, cursor);
         return 'handled';
@@ -131,6 +134,7 @@ export class UnitRunner {
         await store.addDeadLetter({ kind: 'event', key: unit.key, payload: unit.events.map(describe), reason: attempt.reason });
         if (attempt.timedOut) {
           // The handler may still be running: keep nothing of this attempt but the ledger entry.
+          sink.discard();
           await store.commit({ eventKey: unit.key, cursor: cursor.advance(), kv: unit.writes ?? [] });
         } else {
           // The failing plugin's state changes were already dropped; what the others did stands.
@@ -139,12 +143,13 @@ export class UnitRunner {
         this.o.logger.error({ eventId: unit.key, failures, reason: attempt.reason }, 'event dead-lettered');
         return 'dead-lettered';
       }
+      sink.discard();
       this.o.logger.warn({ eventId: unit.key, failures, reason: attempt.reason }, 'event handling failed; retrying');
     }
   }
 
   private commitHandled(unit: RunnableUnit, sink: EffectSink, writes: KvWrite[], cursor: UnitCursor): Promise<void> {
-    const outbox = sink.takeUnflushed();
+    const outbox = sink.takeUncommitted();
     const kv = unit.writes && unit.writes.length > 0 ? (writes.length > 0 ? [...writes, ...unit.writes] : unit.writes) : writes;
     const committed = this.o.store.commit({ eventKey: unit.key, cursor: cursor.advance(), kv, outbox });
     if (outbox.length === 0) return committed;
@@ -153,54 +158,48 @@ export class UnitRunner {
 }
 
 /**
- * The context dependencies of one attempt: the shared ones plus this attempt's effect sink,
- * and the attempt's deadline itself (whose `signal` is the one handlers see). A class, so that
- * no per-event object spread or bound function is needed.
+ * The context dependencies of one attempt: the shared ones, this attempt's effect sink and its
+ * deadline (whose `signal` is the one handlers see).
  */
-class AttemptDeps extends Deadline implements ContextDeps {
+class AttemptDeps implements ContextDeps {
+  readonly botAccountId: string;
+  readonly botAddress: string;
+  readonly store: ContextDeps['store'];
+  readonly contacts: ContextDeps['contacts'];
+  readonly conversations: ContextDeps['conversations'];
+  readonly clock: ContextDeps['clock'];
+  readonly logger: ContextDeps['logger'];
+  readonly config: ContextDeps['config'];
+
   constructor(
-    private readonly shared: Omit<ContextDeps, 'emit' | 'signal'>,
-    private readonly sink: EffectSink,
-    due: number,
+    shared: SharedDeps,
+    readonly sink: EffectSink,
+    readonly deadline: Deadline,
   ) {
-    super(due);
+    this.botAccountId = shared.botAccountId;
+    this.botAddress = shared.botAddress;
+    this.store = shared.store;
+    this.contacts = shared.contacts;
+    this.conversations = shared.conversations;
+    this.clock = shared.clock;
+    this.logger = shared.logger;
+    this.config = shared.config;
   }
 
-  // Getters over the shared deps instead of copies: the per-attempt object stays small.
-  get botAccountId(): string {
-    return this.shared.botAccountId;
+  get signal(): AbortSignal {
+    return this.deadline.signal;
   }
 
-  get botAddress(): string {
-    return this.shared.botAddress;
+  get effectMark(): number {
+    return this.sink.size;
   }
 
-  get store(): ContextDeps['store'] {
-    return this.shared.store;
-  }
-
-  get contacts(): ContextDeps['contacts'] {
-    return this.shared.contacts;
-  }
-
-  get conversations(): ContextDeps['conversations'] {
-    return this.shared.conversations;
-  }
-
-  get clock(): ContextDeps['clock'] {
-    return this.shared.clock;
-  }
-
-  get logger(): ContextDeps['logger'] {
-    return this.shared.logger;
-  }
-
-  get config(): ContextDeps['config'] {
-    return this.shared.config;
-  }
-
-  emit(effect: Effect): Promise<EffectResult> {
+  emit(effect: Effect): QueuedEffect {
     return this.sink.emit(effect);
+  }
+
+  dropEffectsAfter(mark: number): void {
+    this.sink.dropAfter(mark);
   }
 }
 

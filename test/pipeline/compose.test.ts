@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DETACHED, compose, type Middleware } from '../../src/pipeline/compose.js';
+import { compose, type Middleware } from '../../src/pipeline/compose.js';
 import { ComposeError } from '../../src/pipeline/errors.js';
 
 type C = { log: string[] };
@@ -26,28 +26,26 @@ describe('compose', () => {
     expect(ctx.log).toEqual(['a1', 'b1', 'c', 'b2', 'a2']);
   });
 
-  it('does not wait for a detached promise a handler returns (an effect sent after the commit)', async () => {
+  it('awaits what a middleware returns, and finishes at once when that is not a promise', async () => {
     const ctx = { log: [] as string[] };
-    let looked = 0;
-    // Never settles, like a reply that is only sent after the event is committed; a `then` that
-    // counts, because waiting for it is what must not happen.
-    const detached = { [DETACHED]: true, then: () => void looked++ };
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
     const chain = compose<C>([
       async (c, next) => {
         await next();
         c.log.push('after next');
       },
-      () => detached,
+      () => gate.then(() => void ctx.log.push('returned promise settled')),
     ]);
-    await chain(ctx);
-    expect(ctx.log).toEqual(['after next']);
-    expect(looked).toBe(0);
-    // Unmarked, the same promise is waited for.
-    const waiting = compose<C>([() => ({ then: () => void looked++ })])(ctx);
+    const running = chain(ctx);
     await Promise.resolve();
-    await Promise.resolve();
-    expect(looked).toBe(1);
-    void waiting;
+    expect(ctx.log).toEqual([]);
+    release();
+    await running;
+    expect(ctx.log).toEqual(['returned promise settled', 'after next']);
+    // A plain object (such as what ctx.reply() returns) is not waited for.
+    await compose<C>([() => ({ id: 'x' }), () => void ctx.log.push('never: the first did not call next')])(ctx);
+    expect(ctx.log).toHaveLength(2);
   });
 
   it('calls the outer next after the last middleware, and not when the chain stops', async () => {

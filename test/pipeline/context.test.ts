@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { markup } from '../../src/api/markup.js';
 import { ContextError } from '../../src/pipeline/errors.js';
+import type { QueuedEffect } from '../../src/pipeline/deps.js';
 import { definePlugin } from '../../src/pipeline/plugin.js';
 import { loadPlugins } from '../../src/pipeline/plugin-host.js';
 import { ALICE, BOB, captureLogger, ctxOf, DM, GROUP, makeDeps, memberEvent, messageEvent, say, scheduleEvent } from './helpers.js';
@@ -29,9 +30,11 @@ describe('Context helpers build exact effects', () => {
   it.each(cases)('%s', async (_name, call, expected) => {
     const deps = makeDeps();
     const ctx = ctxOf(say('hello'), deps);
-    const result = await (call(ctx) as Promise<unknown>);
+    const queued = call(ctx) as QueuedEffect;
+    // Queued when the helper returns: nothing to await.
     expect(deps.effects).toEqual([expected]);
-    expect(result).toEqual({ messageNr: 1, response: {} });
+    expect(queued.id).toBe('effect-1');
+    await expect(queued.delivered()).resolves.toEqual({ messageNr: 1, response: {} });
   });
 
   it('escapes plain text for the wire but sends markup as is', async () => {

@@ -1,7 +1,7 @@
 /** Test helpers: events, deps and contexts without a runtime. */
 import type { Effect } from '../../src/api/effects.js';
 import { Context } from '../../src/pipeline/context.js';
-import type { ContactInfo, ContextDeps, EffectResult } from '../../src/pipeline/deps.js';
+import type { ContactInfo, ContextDeps, EffectResult, QueuedEffect } from '../../src/pipeline/deps.js';
 import type { EventMap, FleepEvent, MessageView } from '../../src/pipeline/events.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -63,9 +63,16 @@ export function makeDeps(overrides: Partial<ContextDeps> = {}): TestDeps {
   const deps: TestDeps = {
     botAccountId: BOT,
     botAddress: 'bot',
-    emit: (effect: Effect): Promise<EffectResult> => {
+    emit: (effect: Effect): QueuedEffect => {
       effects.push(effect);
-      return Promise.resolve({ messageNr: effects.length, response: {} });
+      const result: EffectResult = { messageNr: effects.length, response: {} };
+      return { id: `effect-${effects.length}`, delivered: () => Promise.resolve(result) };
+    },
+    get effectMark(): number {
+      return effects.length;
+    },
+    dropEffectsAfter: (mark: number): void => {
+      if (effects.length > mark) effects.length = mark;
     },
     store,
     contacts: {

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { arg } from '../../src/pipeline/command/args.js';
 import { COOLDOWN_NAMESPACE } from '../../src/pipeline/command/cooldown.js';
 import { CommandRegistry } from '../../src/pipeline/command/registry.js';
-import { compose, DONE } from '../../src/pipeline/compose.js';
+import { compose } from '../../src/pipeline/compose.js';
 import { Composer } from '../../src/pipeline/composer.js';
 import type { Context } from '../../src/pipeline/context.js';
 import { ComposeError } from '../../src/pipeline/errors.js';
@@ -134,15 +134,15 @@ describe('lanes by event type', () => {
 });
 
 describe('synchronous paths', () => {
-  it('a chain that finishes synchronously returns the shared resolved promise', async () => {
-    let calls = 0;
-    const run = compose<object>([(_c, next) => next(), (_c, next) => next(), () => void calls++]);
-    expect(run({})).toBe(DONE);
+  it('a chain of synchronous middleware runs each once, in order, and resolves', async () => {
+    const calls: string[] = [];
+    const run = compose<object>([(_c, next) => (calls.push('a'), next()), (_c, next) => (calls.push('b'), next()), () => void calls.push('c')]);
+    await expect(run({})).resolves.toBeUndefined();
     const bot = new Composer();
-    bot.hears(/nope/, () => undefined);
-    bot.on('message.new', () => void calls++);
-    expect(bot.run(ctxOf(say('x')))).toBe(DONE);
-    expect(calls).toBe(2);
+    bot.hears(/nope/, () => void calls.push('not heard'));
+    bot.on('message.new', () => void calls.push('on'));
+    await bot.run(ctxOf(say('x')));
+    expect(calls).toEqual(['a', 'b', 'c', 'on']);
   });
 
   it('an async filter that calls next later is not mistaken for a forgotten await', async () => {

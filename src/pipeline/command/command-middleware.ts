@@ -3,7 +3,7 @@
  * ACL, the cooldowns and the arguments, in that order, before the handler runs. Every refusal is
  * one short reply; the handler is not called.
  */
-import { isDetached, type Middleware } from '../compose.js';
+import type { Middleware } from '../compose.js';
 import type { Context } from '../context.js';
 import type { EventMap } from '../events.js';
 import { ArgError, parseArgs, type ArgSchema, type ArgsOf } from './args.js';
@@ -20,18 +20,10 @@ export type CommandContext<S extends ArgSchema = ArgSchema> = Context<EventMap['
 /** A command's handler. */
 export type CommandHandler<S extends ArgSchema = ArgSchema> = (ctx: CommandContext<S>) => unknown;
 
-/**
- * Sends a short reply without waiting for it to be delivered (effects are committed with the
- * event, so waiting here would wait for ourselves). A rejection handler is attached only to a
- * plain Promise: the runtime's effect promises guard their own rejections, and calling their
- * `then` would flush the outbox early.
- */
+/** Queues a short reply; a reply that cannot be queued is logged, not thrown (it is only a notice). */
 export function replyQuietly(ctx: Context, text: string): void {
   try {
-    const sent = ctx.reply(text);
-    if (sent.constructor === Promise) {
-      sent.catch((error: unknown) => ctx.deps.logger.warn({ err: error, eventId: ctx.event.id }, 'could not queue a reply'));
-    }
+    ctx.reply(text);
   } catch (error) {
     ctx.deps.logger.warn({ err: error, eventId: ctx.event.id }, 'could not queue a reply');
   }
@@ -90,15 +82,15 @@ export function commandMiddleware<S extends ArgSchema>(
   return router.middleware;
 }
 
-/** ACL, cooldowns, args, handler. Synchronous unless a cooldown applies or the handler is async. */
-function runCommand(
+/** ACL, cooldowns, args, handler. */
+async function runCommand(
   registry: CommandRegistry,
   def: CommandDefinition,
   handler: CommandHandler<ArgSchema>,
   ctx: Context,
   cmd: ParsedCommand,
   accountId: string,
-): unknown {
+): Promise<void> {
   const prefix = ctx.deps.config.prefix;
   if (!registry.canRun(def, accountId, ctx.conversationId, ctx.isDirect)) {
     ctx.deps.logger.warn(
@@ -106,35 +98,26 @@ function runCommand(
       'command denied by ACL',
     );
     replyQuietly(ctx, `You are not allowed to run ${prefix}${def.name}.`);
-    return undefined;
+    return;
   }
-  if (registry.settings.cooldown === false && def.cooldown === false) return runHandler(registry, def, handler, ctx, cmd);
-  // A detached result (a returned effect) must not be adopted by this promise, or it would be waited for.
-  return withinCooldowns(registry, def, ctx, accountId).then((ok) => (ok ? attached(runHandler(registry, def, handler, ctx, cmd)) : undefined));
+  if (!(await withinCooldowns(registry, def, ctx, accountId))) return;
+  const args = argsOf(registry, def, ctx, cmd);
+  if (args === undefined) return;
+  ctx.args = args;
+  await handler(ctx as CommandContext<ArgSchema>);
 }
 
-function runHandler(registry: CommandRegistry, def: CommandDefinition, handler: CommandHandler<ArgSchema>, ctx: Context, cmd: ParsedCommand): unknown {
-  let args: ArgsOf<ArgSchema>;
+/** The command's typed arguments, or `undefined` after telling the person how to use it. */
+function argsOf(registry: CommandRegistry, def: CommandDefinition, ctx: Context, cmd: ParsedCommand): ArgsOf<ArgSchema> | undefined {
   // The common "no arguments" command skips the tokenizer and the parse environment.
-  if (cmd.argText === '' && isEmpty(def.args)) {
-    ctx.args = {};
-    return handler(ctx as CommandContext<ArgSchema>);
-  }
+  if (cmd.argText === '' && isEmpty(def.args)) return {};
   try {
-    args = parseArgs(def.args, cmd.argText, { contacts: ctx.deps.contacts, now: ctx.deps.clock.now() });
+    return parseArgs(def.args, cmd.argText, { contacts: ctx.deps.contacts, now: ctx.deps.clock.now() });
   } catch (error) {
     if (!(error instanceof ArgError)) throw error;
     replyQuietly(ctx, `${capitalise(error.message)}. Usage: ${registry.usage(def, ctx.deps.config.prefix)}`);
     return undefined;
   }
-  ctx.args = args;
-  // Returned, not awaited here: compose awaits a returned promise, as it did `await handler(ctx)`.
-  return handler(ctx as CommandContext<ArgSchema>);
-}
-
-/** `out` unless it is a detached promise, which the chain does not wait for. */
-function attached(out: unknown): unknown {
-  return isDetached(out) ? undefined : out;
 }
 
 async function withinCooldowns(registry: CommandRegistry, def: CommandDefinition, ctx: Context, accountId: string): Promise<boolean> {
