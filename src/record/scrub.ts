@@ -7,7 +7,7 @@
  */
 import type { HttpExchange } from '../api/options.js';
 import { parseTokenCookie } from '../api/session.js';
-import { createRedactor, REDACTED } from '../util/redact.js';
+import { createRedactor, isSensitiveKey, REDACTED, type SecretSet } from '../util/redact.js';
 import type { CallPhase, RecordedCall } from './format.js';
 
 const KEPT_HEADERS = ['content-type', 'retry-after', 'set-cookie'];
@@ -58,7 +58,7 @@ export class ExchangeScrubber {
     this.learn(exchange);
     const secrets = this.redactor.snapshot();
     const method = exchange.method;
-    const request = isPlainObject(exchange.request) ? this.words(secrets.value(exchange.request)) : null;
+    const request = isPlainObject(exchange.request) ? this.words(redactJson(exchange.request, secrets)) : null;
     let response: unknown = null;
     let responseText: string | undefined;
     try {
@@ -80,7 +80,7 @@ export class ExchangeScrubber {
       request,
       status: exchange.status,
       headers,
-      response: this.words(secrets.value(response)),
+      response: this.words(redactJson(response, secrets)),
     };
     if (responseText !== undefined) call.response_text = this.options.anonymise ? this.line(responseText) : responseText;
     return call;
@@ -134,6 +134,23 @@ export class ExchangeScrubber {
     }
     return alias;
   }
+}
+
+/**
+ * Redacts a JSON value: a string or number under a key naming a credential becomes
+ * `[REDACTED]`; booleans and nulls stay (`has_password: true` is a fact, not a secret, and
+ * keeping its type keeps the recording's shape true); known secrets are cut out of every string.
+ */
+function redactJson(value: unknown, secrets: SecretSet, key = ''): unknown {
+  if (typeof value === 'string') return key && isSensitiveKey(key) ? REDACTED : secrets.string(value);
+  if (typeof value === 'number') return key && isSensitiveKey(key) ? REDACTED : value;
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, secrets, key));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[secrets.string(k)] = redactJson(v, secrets, k);
+    return out;
+  }
+  return value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

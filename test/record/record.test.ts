@@ -95,7 +95,7 @@ describe('fleepkit record', () => {
     const live = doctored.calls.find((c) => c.phase === 'live')!;
     const message = (live.response as { stream: Array<Record<string, unknown>> }).stream.find((r) => r.mk_rec_type === 'message' && String(r.mk_message_state).endsWith(':plain'))!;
     delete message['posted_time'];
-    message['is_edit'] = false;
+    message['reply_to_message_nr'] = 1;
     message['message_nr'] = String(message['message_nr']);
     const sync = doctored.calls.find((c) => c.method === 'account/sync')!;
     (sync.response as Record<string, unknown>)['event_horizon'] = null;
@@ -104,7 +104,7 @@ describe('fleepkit record', () => {
     const report = await diffRecording(doctored, { server: sb.url, ...BOT });
     const text = formatDiff(report);
     expect(text).toContain(`#${live.seq} account/poll: stream[message:plain].posted_time: only in the sandbox (number)`);
-    expect(text).toContain(`#${live.seq} account/poll: stream[message:plain].is_edit: only in the recording (boolean)`);
+    expect(text).toContain(`#${live.seq} account/poll: stream[message:plain].reply_to_message_nr: only in the recording (number)`);
     expect(text).toContain(`#${live.seq} account/poll: stream[message:plain].message_nr: recording string, sandbox number`);
     expect(text).toContain(`#${sync.seq} account/sync: event_horizon: recording null, sandbox number`);
     expect(text).toContain(`#${pins.seq} conversation/sync_pins: status: recording 404, sandbox 200`);
