@@ -6,8 +6,9 @@
  */
 
 // The bot
-export { Bot } from './runtime/bot.js';
-export type { BotEvents } from './runtime/bot.js';
+export { Bot, START_STAGES } from './runtime/bot.js';
+export type { BotEvents, BotStats, StartStage } from './runtime/bot.js';
+export { BotStoppedError } from './runtime/errors.js';
 export type { BotOptions } from './runtime/bot-options.js';
 export { catchStrayErrors } from './runtime/stray-errors.js';
 export type { StrayErrorClaimer, StrayErrorSource } from './runtime/stray-errors.js';

@@ -7,7 +7,8 @@ import { FleepClient } from '../api/client.js';
 import type { FleepClientOptions } from '../api/options.js';
 import type { PollResponse } from '../api/records.js';
 import type { PollOptions } from '../api/types.js';
-import type { Bot } from '../runtime/bot.js';
+import type { EventEmitter } from 'eventemitter3';
+import type { BotEvents, BotStats } from '../runtime/bot.js';
 import type { Readiness } from '../runtime/http-server.js';
 import type { Clock } from '../util/clock.js';
 import type { Metrics } from '../util/metrics.js';
@@ -53,20 +54,16 @@ export interface BotInstrumentation {
   readiness(): Readiness;
 }
 
-/**
- * Hooks metrics into a bot that has not started yet (the latency middleware must be added
- * before `start()`).
- */
-export function instrumentBot(bot: Bot, client: ObservedClient, metrics: Metrics, clock: Clock): BotInstrumentation {
+/** What metrics need of a bot: its events and its counters, nothing of its insides. */
+export interface ObservableBot {
+  readonly events: Pick<EventEmitter<BotEvents>, 'on'>;
+  stats(): BotStats;
+}
+
+/** Hooks metrics into a bot (before `start()`, so that no event goes uncounted). */
+export function instrumentBot(bot: ObservableBot, client: ObservedClient, metrics: Metrics, clock: Clock): BotInstrumentation {
   bot.events.on('event', (event) => metrics.eventsHandled.inc({ type: event.type }));
-  bot.host.use(async (_ctx, next) => {
-    const started = clock.now();
-    try {
-      await next();
-    } finally {
-      metrics.handlerLatency.observe({ plugin: 'all' }, (clock.now() - started) / 1000);
-    }
-  });
+  bot.events.on('handled', ({ durationMs }) => metrics.handlerLatency.observe({ plugin: 'all' }, durationMs / 1000));
 
   // Monotonic sources are turned into counter increments by remembering what was seen.
   const seen = { retries: 0, rateLimited: 0, outboundDead: 0, jobsDead: 0, fired: 0, pluginErrors: new Map<string, number>() };
@@ -74,11 +71,12 @@ export function instrumentBot(bot: Bot, client: ObservedClient, metrics: Metrics
 
   const update = (): void => {
     const now = clock.now();
+    const stats = bot.stats();
     const lastAlive = Math.max(client.lastPollAnswerAt ?? startedAt, client.pollStartedAt ?? 0);
-    metrics.pollLag.set(bot.isRunning ? Math.max(0, now - lastAlive) / 1000 : 0);
-    metrics.cursor.set(bot.cursor);
+    metrics.pollLag.set(stats.running ? Math.max(0, now - lastAlive) / 1000 : 0);
+    metrics.cursor.set(stats.cursor);
 
-    const out = bot.outbound.stats();
+    const out = stats.outbound;
     metrics.outboundDepth.set(out.depth);
     metrics.outboundOldestAge.set(out.oldestAgeMs / 1000);
     metrics.retries.inc(Math.max(0, out.retries - seen.retries));
@@ -86,14 +84,14 @@ export function instrumentBot(bot: Bot, client: ObservedClient, metrics: Metrics
     metrics.deadLetters.inc({ kind: 'outbound' }, Math.max(0, out.deadLetters - seen.outboundDead));
     Object.assign(seen, { retries: out.retries, rateLimited: out.rateLimited, outboundDead: out.deadLetters });
 
-    const sched = bot.scheduler.metrics;
+    const sched = stats.scheduler;
     metrics.deadLetters.inc({ kind: 'job' }, Math.max(0, sched.abandoned - seen.jobsDead));
     seen.jobsDead = sched.abandoned;
     const fresh = Math.min(Math.max(0, sched.fired - seen.fired), sched.driftMs.length);
     for (const ms of sched.driftMs.slice(sched.driftMs.length - fresh)) metrics.schedulerDrift.observe(ms / 1000);
     seen.fired = sched.fired;
 
-    for (const [plugin, counters] of Object.entries(bot.host.counters())) {
+    for (const [plugin, counters] of Object.entries(stats.plugins)) {
       const name = plugin === '' ? 'global' : plugin;
       metrics.pluginErrors.inc({ plugin: name }, Math.max(0, counters.errors - (seen.pluginErrors.get(name) ?? 0)));
       seen.pluginErrors.set(name, counters.errors);
@@ -106,7 +104,8 @@ export function instrumentBot(bot: Bot, client: ObservedClient, metrics: Metrics
       return metrics.registry.metrics();
     },
     readiness() {
-      if (!bot.isRunning) return { ready: false, reason: 'the bot is not running (starting, stopping or stopped)' };
+      const { running, cursor } = bot.stats();
+      if (!running) return { ready: false, reason: 'the bot is not running (starting, stopping or stopped)' };
       if (!client.isLoggedIn) return { ready: false, reason: 'not logged in to Fleep' };
       const now = clock.now();
       if (client.pollStartedAt !== undefined && now - client.pollStartedAt > STUCK_POLL_MS) {
@@ -115,7 +114,7 @@ export function instrumentBot(bot: Bot, client: ObservedClient, metrics: Metrics
       if (client.pollStartedAt === undefined && now - (client.lastPollAnswerAt ?? now) > STUCK_POLL_MS) {
         return { ready: false, reason: 'not polling: the last poll answered long ago and none is in flight (retrying after errors?)' };
       }
-      return { ready: true, reason: `polling from horizon ${bot.cursor}` };
+      return { ready: true, reason: `polling from horizon ${cursor}` };
     },
   };
 }

@@ -12,6 +12,7 @@ import { runCheck } from './check.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 import { fleepkitVersion, initProject } from './init.js';
 import type { StrayErrorSource } from '../runtime/stray-errors.js';
+import { BotStoppedError } from '../runtime/errors.js';
 import { runFromConfig } from './run.js';
 import type { RunHandle } from './run.js';
 import type { InspectCliOptions } from './inspect.js';
@@ -117,9 +118,12 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       // Handlers go in before anything starts: a signal with no listener kills the process outright.
       let handle: RunHandle | undefined;
       let signals = 0;
+      // A signal during start aborts whatever start is waiting for (login retries, the lease).
+      const starting = new AbortController();
       const off = io.onSignal((signal) => {
         if (++signals > 1) io.exitNow(130);
         io.stderr.write(`\n${signal}: stopping (press Ctrl-C again to exit at once)…\n`);
+        starting.abort();
         void handle?.stop();
       });
       try {
@@ -131,10 +135,12 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
             io.exitNow(EXIT.runtime);
           },
         };
-        handle = await runFromConfig(loaded, { fresh: opts.fresh, resync: opts.resync, env: io.env, stdout: io.stdout, ...(strayErrors ? { strayErrors } : {}) });
+        handle = await runFromConfig(loaded, { fresh: opts.fresh, resync: opts.resync, env: io.env, stdout: io.stdout, signal: starting.signal, ...(strayErrors ? { strayErrors } : {}) });
       } catch (error) {
         off();
-        throw error;
+        if (!(error instanceof BotStoppedError)) throw error;
+        io.stdout.write('stopped before the bot finished starting\n');
+        return;
       }
       if (signals > 0) void handle.stop();
       const { error } = await handle.stopped;

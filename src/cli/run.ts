@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/types.js';
 import type { ConfigEnv } from '../config/interpolate.js';
 import { Bot } from '../runtime/bot.js';
+import { BotStoppedError } from '../runtime/errors.js';
 import { startHttpServer } from '../runtime/http-server.js';
 import type { HttpServerHandle, InspectHandler } from '../runtime/http-server.js';
 import { CONTROL_TOKEN_ENV, DEMO_LOGINS, DEMO_PASSWORD, startSandbox } from '../sandbox/index.js';
@@ -46,6 +47,11 @@ export interface RunOptions {
    * @default not caught
    */
   strayErrors?: { source: StrayErrorSource; onUnclaimed(error: unknown, kind: 'rejection' | 'exception'): void };
+  /**
+   * Aborting it stops the start wherever it is (login retries, the lease, a `--resync` login);
+   * the promise then rejects with {@link BotStoppedError}.
+   */
+  signal?: AbortSignal;
 }
 
 /** A running bot with its embedded sandbox and health server. */
@@ -72,6 +78,10 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
   const { config } = loaded;
   const out: LogDestination = options.stdout ?? process.stdout;
   const clock = options.clock ?? systemClock;
+  const signal = options.signal ?? new AbortController().signal;
+  const notStopped = (stage: string): void => {
+    if (signal.aborted) throw new BotStoppedError(stage);
+  };
   let liveClient: ObservedClient | undefined;
   const logger =
     options.logger ??
@@ -119,7 +129,13 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
     await store.open();
     const client = new ObservedClient({ baseUrl: server, clock, logger: logger.child({ component: 'client' }) });
     liveClient = client;
-    if (options.resync) await resyncCursor(client, store, email, password, logger);
+    notStopped('store');
+    if (options.resync) {
+      await resyncCursor(client, store, email, password, logger, signal).catch((error: unknown) => {
+        notStopped('login');
+        throw error;
+      });
+    }
     const resumeFrom = await store.getCursor();
 
     const bot = new Bot({
@@ -194,7 +210,14 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
     );
     if (sandbox) out.write(sandboxBanner(sandbox.url, seed));
     cleanups.push(() => bot.stop());
-    await bot.start();
+    notStopped('login');
+    const stopOnAbort = (): void => void bot.stop();
+    signal.addEventListener('abort', stopOnAbort, { once: true });
+    try {
+      await bot.start();
+    } finally {
+      signal.removeEventListener('abort', stopOnAbort);
+    }
     out.write(`ready: ${email} is polling ${server} from horizon ${bot.cursor}${http ? `; health and metrics on ${http.url}/healthz, /readyz, /metrics` : ''}\n`);
 
     let resolveStopped!: (v: { error?: Error }) => void;
@@ -227,9 +250,9 @@ function openStore(loaded: LoadedConfig, clock: Clock, logger: Logger): Store {
     : createStore({ sqlite: s.path, onCorrupt: s.onCorrupt, clock, logger: storeLogger });
 }
 
-async function resyncCursor(client: ObservedClient, store: Store, email: string, password: string, logger: Logger): Promise<void> {
-  await client.login(email, password);
-  const horizon = (await client.accountSync()).event_horizon;
+async function resyncCursor(client: ObservedClient, store: Store, email: string, password: string, logger: Logger, signal: AbortSignal): Promise<void> {
+  await client.login(email, password, { signal });
+  const horizon = (await client.accountSync({ signal })).event_horizon;
   const stored = await store.getCursor();
   // The cursor never moves backwards; a server whose horizon is lower is detected by the runtime.
   if (stored === undefined || horizon > stored) await store.commit({ cursor: horizon });

@@ -6,11 +6,15 @@
 import { hostname } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
+import type { LoginResult } from '../api/base-client.js';
 import { FleepClient } from '../api/client.js';
 import { OutboundQueue } from '../outbound/queue.js';
+import type { OutboundStats } from '../outbound/queue-types.js';
 import type { FleepEvent } from '../pipeline/events.js';
 import { PluginHost } from '../pipeline/plugin-host.js';
-import type { AnyPlugin, BotApi } from '../pipeline/plugin.js';
+import type { AnyPlugin, BotApi, JobControl, ScheduleHandler } from '../pipeline/plugin.js';
+import type { PluginCounters } from '../pipeline/plugin-host.js';
+import type { SchedulerMetrics } from '../scheduler/metrics.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { Store } from '../store/store.js';
@@ -20,6 +24,7 @@ import { resolveBotOptions, type BotOptions, type ResolvedBotOptions } from './b
 import { catchUp } from './catch-up.js';
 import { CatchUpPoint } from './catch-up-point.js';
 import { Directory } from './directory.js';
+import { BotStoppedError } from './errors.js';
 import { Intake } from './intake.js';
 import { PollerLease } from './lease.js';
 import { Poller } from './poller.js';
@@ -27,12 +32,41 @@ import { declareCrons, jobControl, scheduleUnit } from './schedule-bridge.js';
 import { StrayErrors } from './stray-errors.js';
 import { UnitRunner } from './unit-runner.js';
 
+/**
+ * The stages of `bot.start()`, in order. `stop()` during any of the first five aborts the start
+ * (the wait in progress is cancelled and `start()` rejects with {@link BotStoppedError}).
+ */
+export const START_STAGES = ['store', 'login', 'directory', 'cursor', 'lease', 'plugins', 'services', 'poll'] as const;
+/** One stage of `bot.start()`; see {@link START_STAGES}. */
+export type StartStage = (typeof START_STAGES)[number];
+
+/**
+ * What metrics and health checks read from a bot: plain numbers, read on each scrape.
+ * @example const { cursor, outbound } = bot.stats();
+ */
+export interface BotStats {
+  /** Whether the bot is polling. */
+  running: boolean;
+  /** The persisted cursor (everything below it is handled). */
+  cursor: number;
+  /** Outbox depth, oldest entry age, retries, 429s and dead letters of sends. */
+  outbound: OutboundStats;
+  /** Fired, missed, late and abandoned slots, and recent drift. */
+  scheduler: SchedulerMetrics;
+  /** Handled events and errors per plugin (`''`: global middleware). */
+  plugins: Record<string, PluginCounters>;
+}
+
 /** Lifecycle and runtime events of a bot. */
 export interface BotEvents {
+  /** `start()` entered a stage (see {@link START_STAGES}). */
+  starting: (info: { stage: StartStage }) => void;
   /** Logged in, cursor loaded, polling. */
   ready: (info: { accountId: string; cursor: number }) => void;
   /** An event is about to be handled. */
   event: (event: FleepEvent) => void;
+  /** An event's handlers finished (successfully or not) after `durationMs`. */
+  handled: (info: { event: FleepEvent; durationMs: number }) => void;
   /** Something failed outside a handler (handler errors go to `bot.catch`). */
   error: (error: Error) => void;
   /** The server asked for a resync; `horizon` is where polling continues. */
@@ -170,9 +204,24 @@ export class Bot {
   /** Runs `handler` on a cron schedule (persisted, once per slot). */
   readonly cron: BotApi['cron'] = (expression, options, handler) => this.main.cron(expression, options, handler);
 
-  /** Run-time jobs (reminders): `at`, `every`, `list`, `cancel`, `reschedule`. */
-  get schedule(): Scheduler {
-    return this.scheduler;
+  /** Handles firings of run-time jobs named `name` (created with {@link Bot.jobs}). */
+  schedule(name: string, handler: ScheduleHandler): void {
+    this.main.schedule(name, handler);
+  }
+  /** Creates and cancels run-time jobs (reminders), fired to the handler of `bot.schedule(name)`. */
+  get jobs(): JobControl {
+    return this.main.jobs;
+  }
+
+  /** Counters for metrics and health checks (see {@link BotStats}). */
+  stats(): BotStats {
+    return {
+      running: this.isRunning,
+      cursor: this.cursor,
+      outbound: this.outbound.stats(),
+      scheduler: this.scheduler.metrics,
+      plugins: this.host.counters(),
+    };
   }
 
   /** The one error funnel for handler errors. A throwing error handler is caught and logged. */
@@ -232,20 +281,64 @@ export class Bot {
   private unitRunner!: UnitRunner;
   private lease: PollerLease | undefined;
 
+  /**
+   * Start, stage by stage. Until the services start, every wait takes the stop signal, so
+   * `stop()` (SIGTERM, Ctrl-C) interrupts a login that keeps retrying against an unreachable
+   * server, or a standby waiting for the lease.
+   */
   private async doStart(): Promise<void> {
     this.state = 'starting';
-    await this.store.open();
-    const login = await this.client.login(this.o.email, this.o.password);
-    await this.directory.loadContacts().catch((error: unknown) => this.logger.warn({ err: error }, 'could not load contacts'));
-    await this.directory.loadConversations().catch((error: unknown) => this.logger.warn({ err: error }, 'could not load conversations'));
+    const signal = this.polling.signal;
+    await this.stage('store', () => this.store.open());
+    const login = await this.stage('login', () => this.client.login(this.o.email, this.o.password, { signal }));
+    await this.stage('directory', () => this.loadDirectory(signal));
+    let cursor = await this.stage('cursor', () => this.loadCursor(signal));
+    this.intake = this.createIntake(login, cursor);
+    cursor = await this.stage('lease', () => this.takeLease(login.accountId, cursor));
+    await this.stage('plugins', () => this.startPlugins());
+    // From here on nothing waits on the network: a stop() now waits for the start to finish
+    // and then stops the running bot the usual way.
+    await this.stage('services', () => this.startServices(), false);
+    await this.stage('poll', async () => this.startPolling(cursor), false);
+    this.state = 'running';
+    this.logger.info({ accountId: login.accountId, cursor, plugins: this.host.plugins, store: this.store.description }, 'ready');
+    this.events.emit('ready', { accountId: login.accountId, cursor });
+  }
+
+  /** Runs one start stage; an abortable stage refuses to begin once `stop()` was called. */
+  private async stage<T>(name: StartStage, run: () => Promise<T>, abortable = true): Promise<T> {
+    if (abortable && this.polling.signal.aborted) throw new BotStoppedError(name);
+    this.logger.debug({ stage: name }, 'starting');
+    this.events.emit('starting', { stage: name });
+    try {
+      return await run();
+    } catch (error) {
+      if (abortable && this.polling.signal.aborted) throw new BotStoppedError(name);
+      throw error;
+    }
+  }
+
+  private async loadDirectory(signal: AbortSignal): Promise<void> {
+    await this.directory.loadContacts(signal).catch((error: unknown) => {
+      if (!signal.aborted) this.logger.warn({ err: error }, 'could not load contacts');
+    });
+    await this.directory.loadConversations(signal).catch((error: unknown) => {
+      if (!signal.aborted) this.logger.warn({ err: error }, 'could not load conversations');
+    });
+  }
+
+  /** The stored cursor; on a first start (or after store recovery), `account/sync`'s horizon, stored at once. */
+  private async loadCursor(signal: AbortSignal): Promise<number> {
     const stored = await this.store.getCursor();
     const recovered = (this.store as { recoveredFromCorruption?: boolean }).recoveredFromCorruption === true;
-    let cursor = stored;
-    if (cursor === undefined || recovered) {
-      cursor = (await this.client.accountSync()).event_horizon;
-      await this.store.commit({ cursor });
-      this.logger.info({ cursor, recovered }, recovered ? 'store was recovered: starting from account/sync' : 'first start: starting from account/sync');
-    }
+    if (stored !== undefined && !recovered) return stored;
+    const cursor = (await this.client.accountSync({ signal })).event_horizon;
+    await this.store.commit({ cursor });
+    this.logger.info({ cursor, recovered }, recovered ? 'store was recovered: starting from account/sync' : 'first start: starting from account/sync');
+    return cursor;
+  }
+
+  private createIntake(login: LoginResult, cursor: number): Intake {
     this.unitRunner = new UnitRunner({
       store: this.store,
       host: { handle: (ctx) => this.strays.handle(this.host, ctx) },
@@ -265,8 +358,9 @@ export class Bot {
       handlerTimeoutMs: this.o.handlerTimeoutMs,
       maxAttempts: this.o.maxAttempts,
       onEvent: (event) => this.events.emit('event', event),
+      onHandled: (event, durationMs) => this.events.emit('handled', { event, durationMs }),
     });
-    this.intake = new Intake(
+    return new Intake(
       {
         store: this.store,
         runner: this.unitRunner,
@@ -282,29 +376,42 @@ export class Bot {
       },
       cursor,
     );
+  }
+
+  /** Waits for the poller lease (R-08); resolves the cursor to poll from. */
+  private async takeLease(accountId: string, cursor: number): Promise<number> {
     this.lease = new PollerLease({
       store: this.store,
       clock: this.clock,
       logger: this.logger,
       owner: this.o.instanceId ?? hostname(),
-      key: login.accountId,
+      key: accountId,
     });
-    // A standby instance waits here until the active one stops or its lease expires (R-08).
+    // A standby instance waits here until the active one stops or its lease expires.
     await this.lease.acquire(this.polling.signal, () => {
       this.events.emit('error', new Error('another instance took over polling this account; stopping'));
       void this.stop();
     });
-    const stored2 = await this.store.getCursor();
-    if (stored2 !== undefined && stored2 > cursor) {
-      cursor = stored2; // the instance we took over from got further while we stood by
-      await this.intake.reset(cursor);
-    }
+    const stored = await this.store.getCursor();
+    if (stored === undefined || stored <= cursor) return cursor;
+    // The instance we took over from got further while we stood by.
+    await this.intake!.reset(stored);
+    return stored;
+  }
+
+  private async startPlugins(): Promise<void> {
     this.resolveAcl();
     if (this.o.plugins && this.o.plugins.length > 0) await this.host.load(this.o.plugins, this.o.pluginConfig ?? {});
     await this.host.start();
+  }
+
+  private async startServices(): Promise<void> {
     await this.outbound.start();
     declareCrons(this.scheduler, this.host.crons);
     await this.scheduler.start();
+  }
+
+  private startPolling(cursor: number): void {
     this.caughtUp.advance(cursor, true);
     const poller = new Poller({
       client: this.client,
@@ -327,9 +434,6 @@ export class Bot {
       },
     });
     this.pollLoop = poller.run(cursor, this.polling.signal);
-    this.state = 'running';
-    this.logger.info({ accountId: login.accountId, cursor, plugins: this.host.plugins, store: this.store.description }, 'ready');
-    this.events.emit('ready', { accountId: login.accountId, cursor });
   }
 
   private async resync(reason: string, from: number): Promise<number> {
@@ -357,8 +461,8 @@ export class Bot {
   }
 
   private async doStop(): Promise<void> {
-    // A standby instance is still inside start(), waiting for the lease: abort that wait first.
-    if (this.state === 'starting') this.polling.abort(new Error('bot stopping'));
+    // Still inside start() (logging in, loading, waiting for the lease): abort that wait first.
+    if (this.state === 'starting') this.polling.abort(new BotStoppedError());
     if (this.starting) await this.starting.catch(() => undefined);
     if (this.state === 'stopped' || this.state === 'new') {
       this.state = 'stopped';
@@ -367,7 +471,7 @@ export class Bot {
     this.state = 'stopping';
     this.events.emit('stopping');
     const deadline = this.clock.now() + this.o.drainTimeoutMs;
-    this.polling.abort(new Error('bot stopping'));
+    this.polling.abort(new BotStoppedError());
     this.caughtUp.releaseAll();
     await this.pollLoop;
     await this.lease?.release();

@@ -22,6 +22,24 @@ export interface ConversationInfo {
   members: string[];
 }
 
+/** Where a conversation stood in an initial sync: its last flow number and where the bot joined. */
+export interface ConversationPosition {
+  conversationId: string;
+  /** The highest flow number (messages and changes) so far. */
+  lastMessageNr: number;
+  /** The message the bot's membership begins at. */
+  joinMessageNr: number;
+}
+
+function positionOf(record: FleepRecord): ConversationPosition | undefined {
+  if (record.mk_rec_type !== 'conv' || typeof record.conversation_id !== 'string') return undefined;
+  const conv = record as ConvRecord;
+  const last = typeof conv.last_message_nr === 'number' ? conv.last_message_nr : undefined;
+  if (last === undefined) return undefined;
+  const join = typeof conv.join_message_nr === 'number' ? conv.join_message_nr : 0;
+  return { conversationId: conv.conversation_id, lastMessageNr: last, joinMessageNr: join };
+}
+
 /** The bot's view of contacts and conversations. */
 export class Directory {
   private readonly contacts = new Map<string, ContactInfo>();
@@ -36,8 +54,8 @@ export class Directory {
   ) {}
 
   /** Loads every contact the account can see. */
-  async loadContacts(): Promise<void> {
-    const { contacts } = await this.client.syncAllContacts({});
+  async loadContacts(signal?: AbortSignal): Promise<void> {
+    const { contacts } = await this.client.syncAllContacts({}, signal ? { signal } : {});
     for (const c of contacts) this.applyContact(c);
   }
 
@@ -106,16 +124,25 @@ export class Directory {
 
   /**
    * Reads the account's conversations and contacts from an initial sync (`account/poll` from
-   * horizon 0 without waiting). Only the directory learns from it: none of it is an event.
+   * horizon 0 without waiting) and resolves where each conversation stands. Only the directory
+   * learns from it: none of it is an event.
+   * @throws when the server answers horizon 0 (a live account never has it: PROTOCOL.md §R2.1).
    */
-  async loadConversations(maxPages = 20): Promise<void> {
+  async loadConversations(signal?: AbortSignal, maxPages = 20): Promise<ConversationPosition[]> {
+    const positions = new Map<string, ConversationPosition>();
     let horizon = 0;
     for (let page = 0; page < maxPages; page++) {
-      const res = await this.client.poll(horizon, { wait: false, pollFlags: ['skip_hidden'], retry: false });
-      for (const record of res.stream ?? []) this.apply(record);
-      if (res.event_horizon === horizon || (res.sync_progress ?? 1) >= 1) return;
+      const res = await this.client.poll(horizon, { wait: false, pollFlags: ['skip_hidden'], retry: false, ...(signal ? { signal } : {}) });
+      if (res.event_horizon === 0) throw new Error('account/poll answered horizon 0 to an initial sync (the server wants a resync); try again');
+      for (const record of res.stream ?? []) {
+        this.apply(record);
+        const position = positionOf(record);
+        if (position) positions.set(position.conversationId, position);
+      }
+      if (res.event_horizon === horizon || (res.sync_progress ?? 1) >= 1) break;
       horizon = res.event_horizon;
     }
+    return [...positions.values()];
   }
 
   /** A direct conversation: exactly the bot and one other person. */

@@ -48,6 +48,8 @@ export interface UnitRunnerOptions {
   maxAttempts: number;
   /** Called with each event before it is handled (the bot's `event` emitter). */
   onEvent?: (event: FleepEvent) => void;
+  /** Called with each event once its handlers finished (or failed), with how long they took. */
+  onHandled?: (event: FleepEvent, durationMs: number) => void;
 }
 
 
@@ -102,7 +104,9 @@ export class UnitRunner {
         for (const event of unit.events) {
           this.o.onEvent?.(event);
           const ctx: Context = new ContextClass(event, deps);
+          const started = this.o.onHandled ? this.o.clock.now() : 0;
           const result = await deadline.race(this.o.host.handle(ctx));
+          this.o.onHandled?.(event, this.o.clock.now() - started);
           if (result === undefined) {
             timedOut = true;
             break;

@@ -33,6 +33,11 @@ class SystemClock implements Clock {
   }
 
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
+    return this.arm(fn, delayMs, false);
+  }
+
+  /** A timer that keeps the process alive (`ref`) or not. */
+  private arm(fn: () => void, delayMs: number, ref: boolean): TimerHandle {
     // Chain long delays: a single Node timer cannot wait more than MAX_TIMER_MS.
     const handle: { timer?: NodeJS.Timeout } = {};
     const due = Date.now() + Math.max(0, delayMs);
@@ -43,7 +48,7 @@ class SystemClock implements Clock {
       } else {
         handle.timer = setTimeout(fn, Math.max(0, left));
       }
-      handle.timer.unref?.();
+      if (!ref) handle.timer.unref?.();
     };
     arm();
     return handle;
@@ -54,15 +59,20 @@ class SystemClock implements Clock {
     if (timer) clearTimeout(timer);
   }
 
+  /**
+   * Unlike a bare timer, a sleep keeps the process alive: whoever awaits it (a retry backoff
+   * while Fleep is unreachable) is the only thing left to run, and Node would otherwise end the
+   * process with exit code 13 in the middle of it.
+   */
   sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
-    return sleepOn(this, delayMs, signal);
+    return sleepOn({ setTimeout: (fn, ms) => this.arm(fn, ms, true), clearTimeout: (h) => this.clearTimeout(h) }, delayMs, signal);
   }
 }
 
-/** The real clock. Its timers are unref'd so they never keep a process alive on their own. */
+/** The real clock. Its bare timers are unref'd so they never keep a process alive on their own; sleeps do. */
 export const systemClock: Clock = new SystemClock();
 
-function sleepOn(clock: Clock, delayMs: number, signal?: AbortSignal): Promise<void> {
+function sleepOn(clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>, delayMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason ?? new Error('aborted'));

@@ -35,7 +35,7 @@ describe('FleepClient keeps secrets out of errors, logs and serialisations', () 
   it('no error, log line, JSON or inspect output contains the password, ticket or token', async () => {
     const lines: string[] = [];
     const clock = new TestClock(T0);
-    const client = new FleepClient({ baseUrl: BASE, clock, random: () => 0, logger: captureLogger(lines), requestTimeoutMs: 50, maxReloginAttempts: 1 });
+    const client = new FleepClient({ baseUrl: BASE, clock, random: () => 0, logger: captureLogger(lines), maxReloginAttempts: 1 });
     replyLogin(nock(BASE));
     await client.login('bot@example.com', PASSWORD);
     expectNoSecrets(client);
@@ -55,7 +55,11 @@ describe('FleepClient keeps secrets out of errors, logs and serialisations', () 
     await capture(client.uploadFile([{ name: 'a', data: Buffer.from('x') }]));
     nock(BASE).post('/api/account/sync').reply(200, 'not json');
     await capture(client.call('account/sync', {}, { retry: false }));
-    nock(BASE).post('/api/account/sync').delay(5000).reply(200, {});
+    // A request timeout, as the transport reports it (no real waiting: a time budget in a test
+    // fails on a loaded machine).
+    nock(BASE)
+      .post('/api/account/sync')
+      .replyWithError(Object.assign(new Error(`timeout of 30000ms exceeded (ticket=${TICKET})`), { code: 'ECONNABORTED' }));
     await capture(client.call('account/sync', {}, { retry: false }));
     nock(BASE).post('/api/account/sync').reply(503, {}).post('/api/account/sync').reply(429, {}, { 'Retry-After': '1' });
     await capture(client.accountSync());
@@ -73,6 +77,7 @@ describe('FleepClient keeps secrets out of errors, logs and serialisations', () 
       'SESSION_EXPIRED',
       'SESSION_EXPIRED',
     ]);
+    expect((errors[3] as { reason?: string }).reason).toBe('ETIMEDOUT');
     for (const error of errors) expectNoSecrets(error);
     // The redacted transport message is still useful.
     expect(((errors[1] as Error).cause as Error).message).toContain('ticket=[redacted]');
