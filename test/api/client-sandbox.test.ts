@@ -127,4 +127,24 @@ describe('FleepClient against the sandbox', () => {
     await expect(bot.accountSync()).rejects.toThrow(/not logged in/);
     bot.close();
   });
+
+  it('reads the pinboard with the calls real clients use: sync_pins, and account/sync_pinboard paged by pin_cursor', async () => {
+    const bot = await client('bot@example.com');
+    const conv = (await bot.createConversation({ topic: 'pins' })).header.conversation_id;
+    const pinned: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const nr = (await bot.sendMessage(conv, `pin ${i}`)).result_message_nr as number;
+      await bot.storeMessage(conv, { messageNr: nr, tags: ['pin'] });
+      pinned.push(nr);
+    }
+    await bot.sendMessage(conv, 'not pinned');
+    const classic = await bot.syncPins(conv);
+    expect(messages(classic.stream).map((m) => m.message_nr).sort((a, b) => a - b)).toEqual(pinned);
+    const firstPage = await bot.syncPinboard(conv, { pinLimit: 2 });
+    expect(messages(firstPage.stream ?? [])).toHaveLength(2);
+    expect(firstPage.header?.pin_cursor).toEqual(expect.any(String));
+    const all = await bot.listPins(conv, { pinLimit: 2 });
+    expect(all.map((m) => m.message_nr).sort((a, b) => a - b)).toEqual(pinned);
+    await bot.logout();
+  });
 });

@@ -100,3 +100,49 @@ describe('createTestBot({ replay })', () => {
     await expect(createTestBot({ start: false, replay: fixtureRecording('task') })).rejects.toThrow(/leave start at its default/);
   });
 });
+
+describe('fleepkit sandbox --replay (feedWhenPolling)', () => {
+  it('feeds the recording once the account polls, under stand-in conversation ids and the account\'s own id', async () => {
+    const { feedWhenPolling } = await import('../../src/record/replay.js');
+    const sb = await startSandbox({ port: 0, seed: 'demo', holdMs: 5_000 });
+    const recording = fixtureRecording('pin-unpin');
+    const viewer = recording.header.account_id;
+    try {
+      const fed = new Promise<unknown>((resolve) => feedWhenPolling(recording, sb, { email: 'bot@example.com', password: DEMO_PASSWORD }, resolve));
+      const bot = new FleepClient({ baseUrl: sb.url });
+      const { accountId } = await bot.login('bot@example.com', DEMO_PASSWORD);
+      let horizon = (await bot.accountSync()).event_horizon;
+      const got: Array<Record<string, unknown>> = [];
+      while (got.filter((r) => r['mk_rec_type'] === 'message' && r['message_nr'] === 2).length < 3) {
+        const res = await bot.poll(horizon);
+        horizon = res.event_horizon;
+        got.push(...(res.stream as unknown as Array<Record<string, unknown>>));
+      }
+      const result = (await fed) as { records: number; conversations: Map<string, string> };
+      expect(result.records).toBe(3);
+      const standIn = [...result.conversations.values()][0];
+      const replayed = got.filter((r) => r['mk_rec_type'] === 'message' && r['message_nr'] === 2);
+      expect(replayed.map((r) => r['mk_message_state'])).toEqual([
+        'urn:fleep:message:mk_message_state:plain',
+        'urn:fleep:message:mk_message_state:pinned',
+        'urn:fleep:message:mk_message_state:unpinned',
+      ]);
+      for (const r of replayed) expect(r).toMatchObject({ conversation_id: standIn, profile_id: accountId });
+      expect(JSON.stringify(got)).not.toContain(viewer);
+      await bot.logout();
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('names the accounts there are when --replay-as is not one of them', async () => {
+    const { feedWhenPolling } = await import('../../src/record/replay.js');
+    const sb = await startSandbox({ port: 0, seed: 'demo', holdMs: 1_000 });
+    try {
+      const error = await new Promise((resolve) => feedWhenPolling(fixtureRecording('task'), sb, { email: 'nobody@example.com', password: 'x' }, resolve));
+      expect(String(error)).toMatch(/--replay-as nobody@example.com: no such account in the sandbox; use one of .*bot@example.com/);
+    } finally {
+      await sb.close();
+    }
+  });
+});
