@@ -73,6 +73,9 @@ export interface StoredMessage {
   mention_ids: string[];
   /** File ids of attachments. */
   attachments: string[];
+  /** Posted through an incoming webhook: its key, and the `user` name it was given. */
+  hook_key?: string;
+  sender_name?: string;
 }
 
 /** One member's view of a conversation (optional fields: absent in older snapshots). */

@@ -12,7 +12,9 @@ import type { ApiContext, ApiRoute } from './api/context.js';
 import { contactRoutes } from './api/contacts.js';
 import { conversationRoutes } from './api/conversation.js';
 import { conversationSyncRoutes } from './api/conversation-sync.js';
+import { eventStoreRoutes } from './api/event-store.js';
 import { fileRoutes } from './api/files.js';
+import { hookRoutes } from './api/hooks.js';
 import { messageRoutes } from './api/message.js';
 import { miscRoutes } from './api/misc.js';
 import { pollRoutes } from './api/poll.js';
@@ -21,6 +23,7 @@ import { handleControl } from './control.js';
 import { ControlGuard } from './control-guard.js';
 import { SandboxHttpError, badRequest, notAuthenticated } from './errors.js';
 import { FaultInjector } from './faults.js';
+import { handleHookPost } from './hook-endpoint.js';
 import { readBody } from './http-body.js';
 import { RequestLedger } from './ledger.js';
 import { SnapshotWriter, readSnapshot } from './persistence.js';
@@ -96,6 +99,8 @@ const ROUTES: Record<string, ApiRoute> = {
   ...contactRoutes,
   ...searchRoutes,
   ...fileRoutes,
+  ...hookRoutes,
+  ...eventStoreRoutes,
   ...miscRoutes,
 };
 const silent: SandboxLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -317,12 +322,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     sendJson(res, 200, handleControl({ state, ledger, faults, reset }, { method: req.method ?? 'GET', segments, query: url.searchParams, body }));
   }
 
+  /** `POST /hook/<key>`: an incoming webhook post (no login). */
+  async function handleHookHttp(req: IncomingMessage, res: ServerResponse, url: RequestUrl): Promise<void> {
+    const read = await readBody(req);
+    if (!read.ok) {
+      if (read.reason === 'too_large') sendJson(res, 413, { error_id: 'request_too_large', error_message: 'Request body exceeds 1 MiB' }, { connection: 'close' });
+      return;
+    }
+    const key = decodeURIComponent(url.pathname.slice('/hook/'.length).replace(/\/+$/, ''));
+    sendJson(res, 200, handleHookPost(state, key, String(req.headers['content-type'] ?? ''), read.body));
+  }
+
   const server = createServer((req, res) => {
     const raw = req.url ?? '/';
     const url: RequestUrl = PLAIN_API_PATH.test(raw) ? { pathname: raw, searchParams: new URLSearchParams() } : new URL(raw, 'http://sandbox.local');
     const run = async (): Promise<void> => {
       if (url.pathname.startsWith('/api/')) return handleApi(req, res, url);
       if (url.pathname.startsWith('/sandbox/')) return handleControlHttp(req, res, url);
+      if (url.pathname.startsWith('/hook/') && req.method === 'POST') return handleHookHttp(req, res, url);
       if ((req.method === 'GET' || req.method === 'HEAD') && (await serveStatic(url.pathname, res, state))) return;
       sendError(res, new SandboxHttpError(404, 'unknown_method', `Nothing at ${req.method} ${url.pathname}; the API is POST /api/<method>`));
     };

@@ -9,6 +9,7 @@ import { badRequest } from '../errors.js';
 import { sniffFile } from '../file-sniff.js';
 import { parseMultipart } from '../http-body.js';
 import type { StoredFile } from '../model.js';
+import type { SandboxState } from '../state.js';
 import type { ApiContext, ApiRoute } from './context.js';
 import { caller } from './context.js';
 
@@ -40,41 +41,38 @@ function bySha(files: Map<string, StoredFile>, sha: string): StoredFile | undefi
   return undefined;
 }
 
-function upload(ctx: ApiContext): unknown {
-  const { state } = ctx;
-  const me = caller(ctx).account_id;
-  const files = inputsOf(ctx).map((f) => {
-    const sha256 = createHash('sha256').update(f.data).digest('hex');
-    const known = bySha(state.files, sha256);
+/**
+ * Stores uploaded bytes (one file id per content) and returns the upload answer: `width`/`height`
+ * only for an image the sandbox had not seen before.
+ */
+export function storeUpload(state: SandboxState, owner: string, f: { name: string; type: string; data: Buffer }): Record<string, unknown> {
+  const sha256 = createHash('sha256').update(f.data).digest('hex');
+  const known = bySha(state.files, sha256);
+  const stored: StoredFile = known ?? { file_id: randomBytes(16).toString('base64url'), account_id: owner, name: f.name, type: '', size: f.data.length, sha256, data_base64: f.data.toString('base64'), posted_time: state.now() };
+  if (!known) {
     const sniffed = sniffFile(f.data, f.type);
-    const stored: StoredFile = known ?? {
-      file_id: randomBytes(16).toString('base64url'),
-      account_id: me,
-      name: f.name,
-      type: sniffed.type,
-      size: f.data.length,
-      sha256,
-      data_base64: f.data.toString('base64'),
-      posted_time: state.now(),
-    };
-    if (!known) {
-      if (sniffed.width !== undefined) stored.width = sniffed.width;
-      if (sniffed.height !== undefined) stored.height = sniffed.height;
-      if (sniffed.is_animated !== undefined) stored.is_animated = sniffed.is_animated;
-      state.files.set(stored.file_id, stored);
-    }
-    const answer: Record<string, unknown> = {
-      file_id: stored.file_id,
-      upload_url: `/uploads/${stored.file_id}/${randomBytes(9).toString('base64url')}`,
-      name: f.name,
-      size: stored.size,
-      file_type: stored.type,
-      file_sha256: stored.sha256,
-    };
-    if (!known && stored.width !== undefined && stored.height !== undefined) Object.assign(answer, { width: stored.width, height: stored.height });
-    return answer;
-  });
-  state.onChange();
+    stored.type = sniffed.type;
+    if (sniffed.width !== undefined) stored.width = sniffed.width;
+    if (sniffed.height !== undefined) stored.height = sniffed.height;
+    if (sniffed.is_animated !== undefined) stored.is_animated = sniffed.is_animated;
+    state.files.set(stored.file_id, stored);
+  }
+  const answer: Record<string, unknown> = {
+    file_id: stored.file_id,
+    upload_url: `/uploads/${stored.file_id}/${randomBytes(9).toString('base64url')}`,
+    name: f.name,
+    size: stored.size,
+    file_type: stored.type,
+    file_sha256: stored.sha256,
+  };
+  if (!known && stored.width !== undefined && stored.height !== undefined) Object.assign(answer, { width: stored.width, height: stored.height });
+  return answer;
+}
+
+function upload(ctx: ApiContext): unknown {
+  const me = caller(ctx).account_id;
+  const files = inputsOf(ctx).map((f) => storeUpload(ctx.state, me, f));
+  ctx.state.onChange();
   return { files };
 }
 

@@ -21,6 +21,11 @@ export interface MessageInput {
   deleteReactions?: string[] | undefined;
   pinWeight?: number | undefined;
   attachments?: string[] | undefined;
+  /** Posted through an incoming webhook. */
+  hookKey?: string | undefined;
+  senderName?: string | undefined;
+  /** Unix seconds to keep (import hooks). */
+  postedTime?: number | undefined;
 }
 
 function checkText(text: string): void {
@@ -92,6 +97,9 @@ export function sendText(state: SandboxState, conv: StoredConversation, author: 
     ...(input.assigneeIds?.length ? { assigner_id: author } : {}),
   });
   m.xml = withFiles(state, conv, m.message_nr, rendered.xml, text, attachments);
+  if (input.hookKey !== undefined) m.hook_key = input.hookKey;
+  if (input.senderName !== undefined) m.sender_name = input.senderName;
+  if (input.postedTime !== undefined) m.posted_time = input.postedTime * 1000;
   for (const r of input.addReactions ?? []) toggleReaction(m, r, author, true);
   state.emitMessage(conv, m);
   return m;

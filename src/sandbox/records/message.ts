@@ -113,6 +113,12 @@ export function messageRecord(conv: StoredConversation, m: StoredMessage): Messa
   rec.posted_time = unixSeconds(m.posted_time);
   rec.tags = tags;
   rec.is_edit = resent;
+  if (m.hook_key !== undefined) {
+    // Hook posts carry the hook's key and `is_new_sheet: false`, import posts the sender (§R2.15).
+    rec.hook_key = m.hook_key;
+    rec.is_new_sheet = false;
+    if (m.sender_name !== undefined) rec.sender_name = m.sender_name;
+  }
   if (!m.deleted) addShared(rec, m);
   if ((m.mention_ids.length > 0 || m.ever_mentioned) && !m.deleted) rec.mention_ids = [...m.mention_ids];
   if (m.reactions.length > 0 || m.ever_reacted) rec.reactions = m.reactions.map((r) => ({ reaction: r.reaction, account_ids: [...r.account_ids] }));
