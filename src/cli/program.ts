@@ -249,8 +249,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--cancel <id>', 'cancel a reminder (a job created at run time)')
     .addHelpText(
       'after',
-      `\nA running bot is asked through its HTTP port (loopback only), so a retry is sent at once; with no bot
-answering, the SQLite store file is read and changed directly (a retried effect then leaves at the next start).${EXIT_CODES_HELP}`,
+      `\nA running bot is asked through its HTTP port (loopback only), so a retry is sent at once; with no
+bot answering, the SQLite store file is read and changed directly (a retried effect then leaves at
+the next start). Event dead letters cannot be retried (see README, fleepkit inspect), only dropped.
+${EXIT_CODES_HELP}`,
     )
     .action(async (opts: InspectCliOptions) => {
       // Loaded only for this command: the other commands never pay for it.
