@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.bench-build/**', 'node_modules/**', 'data/**', 'coverage/**', '**/node_modules/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'dist.next/**', 'dist.old/**', '.bench-build/**', 'node_modules/**', 'data/**', 'coverage/**', '**/node_modules/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,19 +1,35 @@
 #!/usr/bin/env node
-// Thin launcher: runs the TypeScript CLI through tsx so plugins written in TypeScript load
-// without a build step. A resolve hook maps `fleepkit` and `fleepkit/testing` to this copy's
-// sources, so a bot project's plugins share one fleepkit instance with the CLI that loads them
-// (and work with a source checkout linked through `file:`, which has no dist/).
-import { register as registerHook } from 'node:module';
-import { register } from 'tsx/esm/api';
+// The fleepkit executable. It runs the compiled CLI in dist/ (the published package, or a built
+// checkout). In a source checkout whose dist/ is missing or older than its sources, it runs the
+// TypeScript sources through tsx instead, so a fresh edit is never shadowed by a stale build.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-const hook = `
-let src;
-export function initialize(data) { src = data.src; }
-export function resolve(specifier, context, next) {
-  if (specifier === 'fleepkit') return next(src + 'index.ts', context);
-  if (specifier === 'fleepkit/testing') return next(src + 'testing/index.ts', context);
-  return next(specifier, context);
-}`;
-registerHook(`data:text/javascript,${encodeURIComponent(hook)}`, { data: { src: new URL('../src/', import.meta.url).href } });
-await import('../src/cli/main.ts');
+const root = fileURLToPath(new URL('../', import.meta.url));
+const stamp = `${root}dist/.build-stamp`;
+
+/** Newest modification time of the .ts sources under `dir` (tests excluded), 0 when absent. */
+function newestSource(dir) {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.test.ts')) continue;
+    newest = Math.max(newest, statSync(`${entry.parentPath ?? entry.path}/${entry.name}`).mtimeMs);
+  }
+  return newest;
+}
+
+function distIsFresh() {
+  if (!existsSync(stamp)) return false;
+  // An installed package ships dist/ without src/: nothing to compare against.
+  if (!existsSync(`${root}src`)) return true;
+  return statSync(stamp).mtimeMs >= Math.max(newestSource(`${root}src`), newestSource(`${root}plugins`));
+}
+
+if (distIsFresh()) {
+  await import('../dist/src/cli/main.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

@@ -8,13 +8,13 @@
 export interface TemplateInput {
   /** npm package name of the new project. */
   name: string;
-  /** The `fleepkit` dependency spec, e.g. `^0.1.0` or `file:../fleepkit`. */
+  /** The `fleepkit` dependency spec, e.g. `^0.1.0`, `file:../fleepkit-0.1.0.tgz` or `file:../fleepkit`. */
   fleepkit: string;
-}
-
-/** `file:`/`link:` specs point at a source checkout, which has no `dist/`: resolve fleepkit's TypeScript sources instead. */
-export function isLinked(spec: string): boolean {
-  return spec.startsWith('file:') || spec.startsWith('link:');
+  /**
+   * The spec links a source checkout, whose `dist/` may be missing or stale: the project's
+   * type-check and tests resolve fleepkit's TypeScript sources instead. @default false
+   */
+  linkedSources?: boolean;
 }
 
 /** Every file of the scaffold, by relative path. */
@@ -37,7 +37,7 @@ function packageJson({ name, fleepkit }: TemplateInput): string {
     version: '0.1.0',
     private: true,
     type: 'module',
-    engines: { node: '>=20' },
+    engines: { node: '>=20.12' },
     scripts: {
       start: 'fleepkit run',
       'start:fresh': 'fleepkit run --fresh',
@@ -67,8 +67,13 @@ bot:
 store:
   sqlite: ./data/bot.db
 
+sandbox:
+  # The embedded sandbox's API and playground (0 = any free port; the URL is printed).
+  port: \${SANDBOX_PORT:-8700}
+
 http:
-  port: 8701
+  # Health and metrics (/healthz, /readyz, /metrics).
+  port: \${HTTP_PORT:-8701}
 
 plugins:
   help: {}
@@ -105,9 +110,12 @@ test('!hello greets the sender', async () => {
 });
 `;
 
-function tsconfig({ fleepkit }: TemplateInput): string {
+function tsconfig({ linkedSources }: TemplateInput): string {
   const compilerOptions: Record<string, unknown> = {
     target: 'ES2022',
+    // Node, not a browser: without `lib` TypeScript adds the DOM types, whose fetch, timers and
+    // events clash with Node's.
+    lib: ['ES2023'],
     module: 'NodeNext',
     moduleResolution: 'NodeNext',
     strict: true,
@@ -115,14 +123,14 @@ function tsconfig({ fleepkit }: TemplateInput): string {
     noEmit: true,
     types: ['node'],
   };
-  if (isLinked(fleepkit)) {
+  if (linkedSources) {
     compilerOptions.paths = { fleepkit: ['./node_modules/fleepkit/src/index.ts'], 'fleepkit/testing': ['./node_modules/fleepkit/src/testing/index.ts'] };
   }
   return JSON.stringify({ compilerOptions, include: ['plugins', 'test', 'vitest.config.ts'] }, null, 2) + '\n';
 }
 
-function vitestConfig({ fleepkit }: TemplateInput): string {
-  if (!isLinked(fleepkit)) return `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({ test: { testTimeout: 30_000 } });\n`;
+function vitestConfig({ linkedSources }: TemplateInput): string {
+  if (!linkedSources) return `import { defineConfig } from 'vitest/config';\n\nexport default defineConfig({ test: { testTimeout: 30_000 } });\n`;
   return `import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 

@@ -1,15 +1,16 @@
 /**
  * Turns the config's plugin entries into plugin objects: built-ins from fleepkit's `plugins/`
- * folder, files relative to the config (TypeScript loads as is: the CLI runs under tsx), and npm
- * packages resolved from the config's directory. Options are checked against each plugin's zod
- * schema so `fleepkit check` finds mistakes without connecting.
+ * folder, files relative to the config (TypeScript files load through tsx, registered on first
+ * use), and npm packages resolved from the config's directory. Options are checked against each
+ * plugin's zod schema so `fleepkit check` finds mistakes without connecting.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, register as registerHook } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { PluginEntry } from '../config/types.js';
 import type { Plugin } from '../pipeline/plugin.js';
+import { codeRoot, compiled, entryFile, moduleExt } from './package-root.js';
 
 /** A plugin that could not be loaded or whose options are wrong. */
 export class PluginLoadError extends Error {
@@ -42,7 +43,39 @@ export interface LoadedPlugins {
   pluginConfig: Record<string, unknown>;
 }
 
-const BUILTIN_DIR = fileURLToPath(new URL('../../plugins/', import.meta.url));
+const BUILTIN_DIR = path.join(codeRoot, 'plugins');
+
+/**
+ * Maps `fleepkit` and `fleepkit/testing` to the running copy, so plugins share one fleepkit
+ * instance with the CLI that loads them, wherever they live (a bot project, a global CLI, a
+ * source checkout without dist/).
+ */
+const RESOLVE_HOOK = `
+let map;
+export function initialize(data) { map = data; }
+export function resolve(specifier, context, next) {
+  const hit = map[specifier];
+  return hit ? next(hit, context) : next(specifier, context);
+}`;
+
+const TS_FILE = /\.[cm]?tsx?$/;
+
+// Loader hooks are process-wide by nature; each is installed once, on first need.
+let resolveHookInstalled = false;
+let tsLoader: Promise<void> | undefined;
+
+async function prepareImport(file: string): Promise<void> {
+  if (!resolveHookInstalled) {
+    resolveHookInstalled = true;
+    const data = { fleepkit: pathToFileURL(entryFile('src/index')).href, 'fleepkit/testing': pathToFileURL(entryFile('src/testing/index')).href };
+    registerHook(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, { data });
+  }
+  // From sources, the CLI itself already runs under tsx.
+  if (compiled && TS_FILE.test(file)) {
+    tsLoader ??= import('tsx/esm/api').then(({ register }) => void register());
+    await tsLoader;
+  }
+}
 
 /**
  * Imports every entry and validates its options. Collects every problem before throwing.
@@ -69,6 +102,7 @@ export async function loadPlugins(entries: readonly PluginEntry[], baseDir: stri
 async function importPlugin(entry: PluginEntry, baseDir: string): Promise<Plugin<never>> {
   const file = locate(entry, baseDir);
   let mod: Record<string, unknown>;
+  await prepareImport(file);
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
@@ -88,7 +122,7 @@ async function importPlugin(entry: PluginEntry, baseDir: string): Promise<Plugin
 function locate(entry: PluginEntry, baseDir: string): string {
   switch (entry.source) {
     case 'builtin': {
-      const file = path.join(BUILTIN_DIR, entry.specifier, 'index.ts');
+      const file = path.join(BUILTIN_DIR, entry.specifier, `index${moduleExt}`);
       if (!existsSync(file)) {
         throw new PluginLoadError(entry.name, `built-in plugin '${entry.name}' is not available in this fleepkit (no ${file}); remove it from plugins: or update fleepkit`);
       }

@@ -1,19 +1,16 @@
 /**
  * The `fleepkit` command line (commander 14): `run`, `sandbox`, `record`, `init`, `check`. Every action
- * resolves to an exit code; see {@link EXIT}.
+ * resolves to an exit code; see {@link EXIT}. Each command imports its implementation when it
+ * runs, so `--help` and `--version` load only this file and commander.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatIssue } from '../config/errors.js';
 import { ConfigError } from '../config/errors.js';
 import type { ConfigEnv } from '../config/interpolate.js';
-import { loadConfig } from '../config/load.js';
-import { CONTROL_TOKEN_ENV, DEMO_PASSWORD, runSandboxCli } from '../sandbox/index.js';
-import { runCheck } from './check.js';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
-import { fleepkitVersion, initProject } from './init.js';
 import type { StrayErrorSource } from '../runtime/stray-errors.js';
 import { BotStoppedError } from '../runtime/errors.js';
-import { runFromConfig } from './run.js';
+import { fleepkitVersion } from './package-root.js';
 import type { RunHandle } from './run.js';
 import type { InspectCliOptions } from './inspect.js';
 
@@ -114,6 +111,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--resync', 'ignore the stored cursor and continue from the server\'s current horizon', false)
     .addHelpText('after', `\nCtrl-C (SIGINT) or SIGTERM stops gracefully; a second Ctrl-C exits at once.${EXIT_CODES_HELP}`)
     .action(async (opts: { config: string; fresh: boolean; resync: boolean }) => {
+      const [{ loadConfig }, { runFromConfig }] = await Promise.all([import('../config/load.js'), import('./run.js')]);
       const loaded = await loadConfig(opts.config, { env: io.env });
       // Handlers go in before anything starts: a signal with no listener kills the process outright.
       let handle: RunHandle | undefined;
@@ -165,6 +163,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--replay-as <email>', 'the account that receives --replay', 'bot@example.com')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: { port: number; host: string; seed: 'demo' | 'empty'; holdMs: number; dataFile?: string; replay?: string; replayAs: string }) => {
+      const { CONTROL_TOKEN_ENV, DEMO_PASSWORD, runSandboxCli } = await import('../sandbox/index.js');
       const replayModule = opts.replay === undefined ? undefined : await import('../record/replay.js');
       const recording = opts.replay === undefined ? undefined : await replayModule!.loadReplay(opts.replay);
       let signals = 0;
@@ -205,7 +204,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--against <url>', 'with --diff: a running sandbox to replay against (default: a fresh embedded demo sandbox)')
     .addHelpText('after', `\nSecrets (password, ticket, token_id, cookies) are never written.${EXIT_CODES_HELP}`)
     .action(async (opts: { config: string; out: string; anonymise: boolean; polls?: number; diff?: string; against?: string }) => {
-      const { runDiff, runRecord } = await import('../record/cli.js');
+      const [{ runDiff, runRecord }, { loadConfig }] = await Promise.all([import('../record/cli.js'), import('../config/load.js')]);
       const recordIo = { stdout: io.stdout, stderr: io.stderr, onSignal: io.onSignal };
       if (opts.diff !== undefined) {
         const loaded = opts.against ? await loadConfig(opts.config, { env: io.env }) : undefined;
@@ -220,12 +219,13 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .command('init')
     .description('Scaffold a bot project: package.json, bot.config.yaml, a plugin and its test.')
     .argument('<dir>', 'new (or empty) directory')
-    .option('--fleepkit <spec>', 'the fleepkit dependency spec (default: ^<this version>), e.g. file:../fleepkit')
+    .option('--fleepkit <path|spec>', 'where fleepkit comes from: a checkout folder, an `npm pack` tarball, or an npm spec (default: ^<this version> from the registry, or this copy when the registry cannot supply it)')
     .option('--name <name>', 'npm package name (default: the directory name)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (dir: string, opts: { fleepkit?: string; name?: string }) => {
-      const result = await initProject(dir, opts);
-      io.stdout.write(`Created ${result.dir}:\n${result.files.map((f) => `  ${f}`).join('\n')}\n\nNext:\n  cd ${dir}\n  npm install\n  npm test\n  npm start\n`);
+      const [{ initProject, initReport }, { probeRegistry }] = await Promise.all([import('./init.js'), import('./registry.js')]);
+      const result = await initProject(dir, { ...opts, checkRegistry: (name, range) => probeRegistry(name, range, { ...process.env, ...io.env }) });
+      io.stdout.write(initReport(result, dir));
     });
 
   program
@@ -234,6 +234,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('-c, --config <file>', 'config file', 'bot.config.yaml')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: { config: string }) => {
+      const { runCheck } = await import('./check.js');
       setCode(await runCheck(opts.config, io.env, io));
     });
 

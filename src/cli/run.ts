@@ -20,6 +20,7 @@ import { createLogger } from '../util/logger.js';
 import type { LogDestination, Logger } from '../util/logger.js';
 import { createMetrics } from '../util/metrics.js';
 import { ObservedClient, instrumentBot } from './bot-metrics.js';
+import { botOptionsFromConfig } from './bot-options.js';
 import { UsageError } from './exit-codes.js';
 import { loadPlugins } from './load-plugins.js';
 
@@ -145,23 +146,7 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
       store,
       clock,
       logger,
-      prefix: config.bot.prefix,
-      timezone: config.bot.timezone,
-      admins: config.bot.admins,
-      roles: config.bot.roles,
-      concurrency: config.runtime.concurrency,
-      handlerTimeoutMs: config.runtime.handlerTimeout,
-      maxAttempts: config.runtime.maxAttempts,
-      drainTimeoutMs: config.runtime.drainTimeout,
-      outbound: {
-        rates: {
-          perConversation: config.outbound.perConversation,
-          global: { perSecond: config.outbound.global.perSecond, burst: Math.max(1, Math.ceil(config.outbound.global.perSecond)) },
-        },
-        maxRetryAfterMs: config.outbound.maxRetryAfter,
-        giveUpMs: config.outbound.giveUpAfter,
-        maxMessageLength: config.outbound.maxMessageLength,
-      },
+      ...botOptionsFromConfig(config),
     });
     if (options.strayErrors) {
       const { source, onUnclaimed } = options.strayErrors;

@@ -55,6 +55,12 @@ export const FleepSection = z.strictObject({
   password: nonEmpty.optional(),
 });
 
+/** `bot.cooldown:` keys (or `false`): how many commands one person may give per window. */
+export const CooldownSection = z.strictObject({
+  limit: z.number().int().min(1).default(5),
+  window: duration().default(10_000),
+});
+
 /** `bot:` keys. */
 export const BotSection = z.strictObject({
   prefix: nonEmpty.default('!'),
@@ -64,6 +70,8 @@ export const BotSection = z.strictObject({
     .default('Europe/Tallinn'),
   admins: z.array(nonEmpty).default([]),
   roles: z.record(z.string(), z.array(nonEmpty)).default({}),
+  cooldown: z.union([z.literal(false), CooldownSection]).prefault({}),
+  unknownCommandReply: z.boolean().default(true),
 });
 
 /** `store:` keys (one of `sqlite`, `memory`, `redis`). */
@@ -81,7 +89,7 @@ export const PerConversationSection = z.strictObject({
 });
 
 /** `outbound.global:` keys. */
-export const GlobalRateSection = z.strictObject({ perSecond: perSecond.default(20) });
+export const GlobalRateSection = z.strictObject({ perSecond: perSecond.default(20), burst: z.number().int().min(1).optional() });
 
 /** `outbound:` keys. */
 export const OutboundSection = z.strictObject({
@@ -90,6 +98,8 @@ export const OutboundSection = z.strictObject({
   maxMessageLength: z.number().int().min(200).max(100_000).default(10_000),
   maxRetryAfter: duration().default(15 * 60_000),
   giveUpAfter: duration().default(15 * 60_000),
+  concurrency: z.number().int().min(1).default(4),
+  pacing: z.boolean().default(true),
 });
 
 /** `runtime:` keys. */
@@ -98,6 +108,8 @@ export const RuntimeSection = z.strictObject({
   handlerTimeout: duration().default(60_000),
   drainTimeout: duration().default(10_000),
   maxAttempts: z.number().int().min(1).default(3),
+  instanceId: nonEmpty.optional(),
+  persistSnapshots: z.boolean().optional(),
 });
 
 /** `http:` keys. */
@@ -141,6 +153,7 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ['', Object.keys(RootSchema.shape)],
   ['fleep', Object.keys(FleepSection.shape)],
   ['bot', Object.keys(BotSection.shape)],
+  ['bot.cooldown', Object.keys(CooldownSection.shape)],
   ['store', Object.keys(StoreSection.shape)],
   ['outbound', Object.keys(OutboundSection.shape)],
   ['outbound.perConversation', Object.keys(PerConversationSection.shape)],

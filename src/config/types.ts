@@ -24,6 +24,13 @@ export interface BotConfig {
   admins: string[];
   /** Role → members (emails or account ids). @default {} */
   roles: Record<string, string[]>;
+  /**
+   * Per-person command rate limit across all commands (R-31); `false` turns it off.
+   * `window` is in ms (YAML takes '10s'). @default { limit: 5, window: 10000 }
+   */
+  cooldown: false | { limit: number; window: number };
+  /** Reply "did you mean" to unknown commands. @default true */
+  unknownCommandReply: boolean;
 }
 
 /** `store:` — where state lives. */
@@ -45,14 +52,18 @@ export type StoreConfig =
 export interface OutboundConfig {
   /** Per-conversation token bucket. @default { perSecond: 2, burst: 5 } */
   perConversation: { perSecond: number; burst: number };
-  /** Global rate across conversations. @default { perSecond: 20 } */
-  global: { perSecond: number };
+  /** Global rate across conversations; `burst` defaults to one second's worth. @default { perSecond: 20 } */
+  global: { perSecond: number; burst?: number | undefined };
   /** Longest message text before splitting. @default 100000 */
   maxMessageLength: number;
   /** Longest single Retry-After wait honoured, ms; longer → dead letter (R-11). @default 900000 ('15m') */
   maxRetryAfter: number;
   /** Give up retrying a message after this long, ms (R-12). @default 900000 ('15m') */
   giveUpAfter: number;
+  /** Sends in flight at once. @default 4 */
+  concurrency: number;
+  /** `false` turns the rate limits off (benchmarks, a private Fleep server). @default true */
+  pacing: boolean;
 }
 
 /** `runtime:` — dispatch limits. */
@@ -65,6 +76,10 @@ export interface RuntimeConfig {
   drainTimeout: number;
   /** Attempts before an event is dead-lettered (R-06). @default 3 */
   maxAttempts: number;
+  /** This instance's name in the poller lease (R-08). @default the host name */
+  instanceId?: string | undefined;
+  /** Persist message snapshots (tells edits apart after a restart). @default true for durable stores */
+  persistSnapshots?: boolean | undefined;
 }
 
 /** `http:` — health, readiness and metrics endpoint. */

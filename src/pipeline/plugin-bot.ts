@@ -23,6 +23,8 @@ export interface PluginBotInit<C> {
   jobs: JobControl | undefined;
   /** Where `bot.cron` declarations are collected. */
   crons: CronDeclaration[];
+  /** Checks each declaration as it is made (see PluginHostOptions.checkCron). */
+  checkCron?: ((declaration: CronDeclaration) => void) | undefined;
 }
 
 /** One plugin's composer and API. */
@@ -66,7 +68,9 @@ export class PluginBot<C = unknown> extends Composer<FleepEvent> implements BotA
     if (this.init.crons.some((c) => c.name === name)) {
       throw new PluginError(`Plugin "${this.name}" declared the cron job "${name}" twice; give one of them options.name.`, this.name);
     }
-    this.init.crons.push({ plugin: this.name, name, expression, options: { ...options } });
+    const declaration: CronDeclaration = { plugin: this.name, name, expression, options: { ...options } };
+    this.init.checkCron?.(declaration);
+    this.init.crons.push(declaration);
     this.scheduleRoute(name, handler);
   }
 

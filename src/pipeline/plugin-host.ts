@@ -42,6 +42,12 @@ export interface PluginHostOptions {
    * @default none (plugins are called directly)
    */
   attribute?: <A extends unknown[], R>(plugin: string, fn: (...args: A) => R, ...args: A) => R;
+  /**
+   * Checks a `bot.cron` declaration when `setup` makes it (throws on a bad expression or zone),
+   * so a plugin with a bad schedule fails to load instead of failing the bot's start.
+   * @default no check until start
+   */
+  checkCron?: (declaration: CronDeclaration) => void;
 }
 
 /** Per-plugin counters. */
@@ -129,6 +135,7 @@ export class PluginHost {
         store: this.options.store,
         jobs: this.options.jobs?.(plugin.name),
         crons: this.crons,
+        checkCron: this.options.checkCron,
       });
       try {
         await plugin.setup(bot, config);
@@ -157,6 +164,7 @@ export class PluginHost {
       store: this.options.store,
       jobs: this.options.jobs?.(name),
       crons: this.crons,
+      checkCron: this.options.checkCron,
     });
     const plugin: Plugin<unknown> = Object.freeze({ name, config: undefined, requires: [], setup: () => undefined, onStart: undefined, onStop: undefined });
     this.loaded.push({ plugin, bot: bot as PluginBot<unknown>, counters: { handled: 0, errors: 0 } });

@@ -14,6 +14,7 @@ import type { FleepEvent } from '../pipeline/events.js';
 import { PluginHost } from '../pipeline/plugin-host.js';
 import type { AnyPlugin, BotApi, JobControl, ScheduleHandler } from '../pipeline/plugin.js';
 import type { PluginCounters } from '../pipeline/plugin-host.js';
+import { buildCronJob } from '../scheduler/job-builders.js';
 import type { SchedulerMetrics } from '../scheduler/metrics.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -28,7 +29,7 @@ import { BotStoppedError } from './errors.js';
 import { Intake } from './intake.js';
 import { PollerLease } from './lease.js';
 import { Poller } from './poller.js';
-import { declareCrons, jobControl, scheduleUnit } from './schedule-bridge.js';
+import { declareCrons, jobControl, scheduleUnit, schedulerCronOptions } from './schedule-bridge.js';
 import { StrayErrors } from './stray-errors.js';
 import { UnitRunner } from './unit-runner.js';
 
@@ -145,6 +146,7 @@ export class Bot {
       commands: { prefix: this.o.prefix, ...(this.o.cooldown !== undefined ? { cooldown: this.o.cooldown } : {}) },
       jobs: (plugin) => jobControl(this.scheduler, plugin),
       unknownCommandReply: this.o.unknownCommandReply,
+      checkCron: (c) => void buildCronJob(c.name, c.expression, schedulerCronOptions(c), this.o.timezone, this.clock.now()),
     });
     this.main = this.host.inline('bot');
   }

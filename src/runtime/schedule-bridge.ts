@@ -6,6 +6,7 @@
 import type { CronDeclaration, JobControl } from '../pipeline/plugin.js';
 import type { ScheduleEvent } from '../pipeline/events.js';
 import type { Firing } from '../scheduler/job.js';
+import type { CronOptions as SchedulerCronOptions } from '../scheduler/options.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Intake } from './intake.js';
 import { NO_CURSOR, type UnitRunner } from './unit-runner.js';
@@ -58,14 +59,17 @@ export function jobControl(scheduler: Scheduler, plugin: string): JobControl {
 
 /** Hands the cron jobs plugins declared in `setup` to the scheduler. */
 export function declareCrons(scheduler: Scheduler, crons: readonly CronDeclaration[]): void {
-  for (const c of crons) {
-    scheduler.cron(c.name, c.expression, {
-      tz: c.options.tz,
-      conversationId: c.options.conversationId,
-      missed: c.options.missed,
-      maxLateness: c.options.maxLatenessMs,
-      overlap: c.options.overlap,
-      payload: c.options.payload,
-    });
-  }
+  for (const c of crons) scheduler.cron(c.name, c.expression, schedulerCronOptions(c));
+}
+
+/** A plugin's `bot.cron` options as the scheduler takes them. */
+export function schedulerCronOptions(c: CronDeclaration): SchedulerCronOptions {
+  return {
+    tz: c.options.tz,
+    conversationId: c.options.conversationId,
+    missed: c.options.missed,
+    maxLateness: c.options.maxLatenessMs,
+    overlap: c.options.overlap,
+    payload: c.options.payload,
+  };
 }

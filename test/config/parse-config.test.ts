@@ -61,6 +61,8 @@ describe('parseConfig: a full config', () => {
       timezone: 'America/New_York',
       admins: ['boss@example.com', '0a1b2c3d-0000-4000-8000-000000000001'],
       roles: { ops: ['ops@example.com'] },
+      cooldown: { limit: 5, window: 10_000 },
+      unknownCommandReply: true,
     });
     expect(config.store).toEqual({ kind: 'sqlite', path: path.resolve(base, 'state/bot.db'), onCorrupt: 'resync' });
     expect(config.outbound).toEqual({
@@ -69,6 +71,8 @@ describe('parseConfig: a full config', () => {
       maxMessageLength: 4000,
       maxRetryAfter: 120_000,
       giveUpAfter: 3_600_000,
+      concurrency: 4,
+      pacing: true,
     });
     expect(config.runtime).toEqual({ concurrency: 4, handlerTimeout: 30_000, drainTimeout: 5_000, maxAttempts: 5 });
     expect(config.http).toEqual({ host: '0.0.0.0', port: 9100, enabled: false });
@@ -111,9 +115,17 @@ describe('parseConfig: defaults', () => {
     const config = defaultConfig(base);
     expect(config).toEqual({
       fleep: { server: 'sandbox' },
-      bot: { prefix: '!', timezone: 'Europe/Tallinn', admins: [], roles: {} },
+      bot: { prefix: '!', timezone: 'Europe/Tallinn', admins: [], roles: {}, cooldown: { limit: 5, window: 10_000 }, unknownCommandReply: true },
       store: { kind: 'sqlite', path: path.resolve(base, 'data/fleepkit.db'), onCorrupt: 'refuse' },
-      outbound: { perConversation: { perSecond: 2, burst: 5 }, global: { perSecond: 20 }, maxMessageLength: 10_000, maxRetryAfter: 900_000, giveUpAfter: 900_000 },
+      outbound: {
+        perConversation: { perSecond: 2, burst: 5 },
+        global: { perSecond: 20 },
+        maxMessageLength: 10_000,
+        maxRetryAfter: 900_000,
+        giveUpAfter: 900_000,
+        concurrency: 4,
+        pacing: true,
+      },
       runtime: { concurrency: 16, handlerTimeout: 60_000, drainTimeout: 10_000, maxAttempts: 3 },
       http: { host: '127.0.0.1', port: 8701, enabled: true },
       log: { level: 'info', pretty: 'auto', sensitiveLogs: false },
