@@ -1,6 +1,7 @@
 /**
- * Opening a SQLite store file: pragmas, the integrity check, migrations and — when the file is
- * unreadable — the loud path of R-23 (move the file aside, then refuse or start fresh).
+ * Opening a SQLite store file: pragmas, the integrity check, migrations and — when the file or
+ * its write-ahead log is unreadable or the log is lost — the loud path of R-23 (move the files
+ * aside, then refuse or start fresh).
  */
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -8,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../util/clock.js';
 import { StoreCorruptError } from './store.js';
 import { migrate } from './sqlite-schema.js';
+import { inspectWal, WalGuard } from './sqlite-wal.js';
 
 /** The logger a store reports corruption to; a pino logger fits. */
 export interface StoreLogger {
@@ -37,6 +39,14 @@ export interface OpenedSqlite {
   db: Database.Database;
   /** True when the file was unreadable, moved aside, and replaced by a fresh one. */
   recovered: boolean;
+  /** The store's checkpoints (none for `:memory:`); call `afterWrite()` after writing. */
+  wal: WalGuard | undefined;
+}
+
+/** What {@link connect} has made so far (kept on failure, so the caller can close it). */
+interface Connection {
+  db?: Database.Database;
+  wal?: WalGuard;
 }
 
 /** Raised inside {@link openSqlite} when a check fails; turned into StoreCorruptError. */
@@ -63,14 +73,14 @@ export function openSqlite(settings: OpenSqliteSettings): OpenedSqlite {
   const { path } = settings;
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-  const handle: { db?: Database.Database } = {};
+  const handle: Connection = {};
   try {
     // Our open() always writes the schema, so an existing empty file is a truncated store.
     if (!inMemory && existsSync(path) && statSync(path).size === 0 && !existsSync(`${path}-wal`)) {
       throw new CorruptionFound('the file is empty (0 bytes)');
     }
     connect(settings, inMemory, handle);
-    return { db: handle.db as Database.Database, recovered: false };
+    return { db: handle.db as Database.Database, recovered: false, wal: handle.wal };
   } catch (error) {
     if (inMemory || !isCorruption(error)) {
       handle.db?.close();
@@ -90,19 +100,22 @@ export function openSqlite(settings: OpenSqliteSettings): OpenedSqlite {
       'store file is unreadable; moved aside and starting with a fresh store (onCorrupt: resync): the bot continues from account/sync',
     );
     // A failure on the brand-new file is not corruption we can fix: close it and let it throw.
-    const fresh: { db?: Database.Database } = {};
+    const fresh: Connection = {};
     try {
       connect(settings, false, fresh);
     } catch (freshError) {
       fresh.db?.close();
       throw freshError;
     }
-    return { db: fresh.db as Database.Database, recovered: true };
+    return { db: fresh.db as Database.Database, recovered: true, wal: fresh.wal };
   }
 }
 
 /** Opens, configures, checks and migrates; leaves the connection in `handle` even on failure. */
-function connect(settings: OpenSqliteSettings, inMemory: boolean, handle: { db?: Database.Database }): void {
+function connect(settings: OpenSqliteSettings, inMemory: boolean, handle: Connection): void {
+  // The WAL is checked before SQLite reads it: SQLite would quietly drop what follows damage.
+  const wal = inMemory ? undefined : inspectWal(settings.path);
+  if (wal?.exists && wal.damage) throw new CorruptionFound(`its write-ahead log ${settings.path}-wal is damaged: ${wal.damage}`);
   const db = new Database(settings.path, { timeout: settings.busyTimeoutMs });
   handle.db = db;
   if (!inMemory) {
@@ -117,6 +130,11 @@ function connect(settings: OpenSqliteSettings, inMemory: boolean, handle: { db?:
     if (messages.length !== 1 || messages[0] !== 'ok') throw new CorruptionFound(`${pragma}: ${messages.slice(0, 5).join('; ')}`);
   }
   migrate(db, settings.path);
+  if (wal) {
+    handle.wal = new WalGuard(db, `${settings.path}-wal`);
+    const lost = handle.wal.opened(wal.exists);
+    if (lost) throw new CorruptionFound(lost);
+  }
 }
 
 /** Renames the file and its -wal/-shm to `<path>.corrupt-<timestamp>[-n]`; resolves the new path. */

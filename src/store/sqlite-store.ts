@@ -9,6 +9,7 @@ import { StoreLifecycle } from './lifecycle.js';
 import type { StoreState } from './lifecycle.js';
 import { openSqlite } from './sqlite-open.js';
 import type { OnCorrupt, OpenCheck, StoreLogger } from './sqlite-open.js';
+import type { WalGuard } from './sqlite-wal.js';
 import { prepareStatements } from './sqlite-statements.js';
 import type { JobDbRow, OutboxRow, Statements } from './sqlite-statements.js';
 import type { DeadLetter, EventCommit, JobRow, KvWrite, OutboxEntry, SetOptions, Store } from './store.js';
@@ -126,6 +127,8 @@ export class SqliteStore implements Store {
   private s!: Statements;
   private casTx!: Database.Transaction<(c: PreparedCas) => boolean>;
   private batchTx!: Database.Transaction<(batch: WriteBatch) => void>;
+  /** The store's own checkpoints (SQLite's automatic ones are off). */
+  private wal: WalGuard | undefined;
   /** Commits and removals not written yet (see {@link commit}). */
   private batch: WriteBatch | undefined;
   private writes = 0;
@@ -195,6 +198,7 @@ export class SqliteStore implements Store {
           throw error;
         }
         this.db = opened.db;
+        this.wal = opened.wal;
         this.recovered = opened.recovered;
       },
       this.clock,
@@ -480,6 +484,7 @@ export class SqliteStore implements Store {
 
   /** Counts `writes` writes; maintenance runs each time the count passes a multiple of PRUNE_EVERY_WRITES. */
   private tick(writes = 1): void {
+    this.wal?.afterWrite();
     const before = this.writes;
     this.writes += writes;
     if (Math.floor(this.writes / PRUNE_EVERY_WRITES) > Math.floor(before / PRUNE_EVERY_WRITES)) this.maintain();

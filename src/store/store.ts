@@ -161,7 +161,7 @@ export class StoreCorruptError extends Error {
     options?: { cause?: unknown },
   ) {
     super(
-      `The store ${path} is unreadable and was moved aside to ${movedTo}. ` +
+      `The store ${path} is unreadable${options?.cause instanceof Error ? ` (${options.cause.message})` : ''} and was moved aside to ${movedTo}. ` +
         'The bot will not start with an empty cursor on its own: restore the file, or start with ' +
         '`store.onCorrupt: resync` (CLI: --resync) to continue from account/sync.',
       options,
