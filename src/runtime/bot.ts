@@ -22,9 +22,9 @@ import type { Store } from '../store/store.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { addLogSecrets, silentLogger } from '../util/logger.js';
 import { resolveBotOptions, type BotOptions, type ResolvedBotOptions } from './bot-options.js';
-import { catchUp } from './catch-up.js';
+import { catchUp, FLOW_NAMESPACE } from './catch-up.js';
 import { CatchUpPoint } from './catch-up-point.js';
-import { Directory } from './directory.js';
+import { Directory, type ConversationPosition } from './directory.js';
 import { BotStoppedError } from './errors.js';
 import { Intake } from './intake.js';
 import { PollerLease } from './lease.js';
@@ -293,9 +293,10 @@ export class Bot {
     const signal = this.polling.signal;
     await this.stage('store', () => this.store.open());
     const login = await this.stage('login', () => this.client.login(this.o.email, this.o.password, { signal }));
-    await this.stage('directory', () => this.loadDirectory(signal));
-    let cursor = await this.stage('cursor', () => this.loadCursor(signal));
+    const positions = await this.stage('directory', () => this.loadDirectory(signal));
+    let cursor = await this.stage('cursor', () => this.loadCursor(signal, positions));
     this.intake = this.createIntake(login, cursor);
+    await this.intake.loadPositions();
     cursor = await this.stage('lease', () => this.takeLease(login.accountId, cursor));
     await this.stage('plugins', () => this.startPlugins());
     // From here on nothing waits on the network: a stop() now waits for the start to finish
@@ -320,23 +321,35 @@ export class Bot {
     }
   }
 
-  private async loadDirectory(signal: AbortSignal): Promise<void> {
+  /** Loads contacts and conversations; resolves where each conversation stands. */
+  private async loadDirectory(signal: AbortSignal): Promise<ConversationPosition[]> {
     await this.directory.loadContacts(signal).catch((error: unknown) => {
       if (!signal.aborted) this.logger.warn({ err: error }, 'could not load contacts');
     });
-    await this.directory.loadConversations(signal).catch((error: unknown) => {
+    return this.directory.loadConversations(signal).catch((error: unknown) => {
       if (!signal.aborted) this.logger.warn({ err: error }, 'could not load conversations');
+      return [];
     });
   }
 
-  /** The stored cursor; on a first start (or after store recovery), `account/sync`'s horizon, stored at once. */
-  private async loadCursor(signal: AbortSignal): Promise<number> {
+  /**
+   * The stored cursor. On a first start (or after store recovery): `account/sync`'s horizon,
+   * committed at once together with where the bot begins in each conversation (read before the
+   * horizon, so nothing after the horizon is below a mark). Both land in one commit: a bot
+   * killed at any point of its first start either starts over or knows where it began, and a
+   * batch re-delivered from before its start is never taken for new messages.
+   */
+  private async loadCursor(signal: AbortSignal, positions: readonly ConversationPosition[]): Promise<number> {
     const stored = await this.store.getCursor();
     const recovered = (this.store as { recoveredFromCorruption?: boolean }).recoveredFromCorruption === true;
     if (stored !== undefined && !recovered) return stored;
     const cursor = (await this.client.accountSync({ signal })).event_horizon;
-    await this.store.commit({ cursor });
-    this.logger.info({ cursor, recovered }, recovered ? 'store was recovered: starting from account/sync' : 'first start: starting from account/sync');
+    const begin = positions.map((p) => ({ namespace: FLOW_NAMESPACE, key: p.conversationId, value: p.lastMessageNr }));
+    await this.store.commit({ cursor, kv: begin });
+    this.logger.info(
+      { cursor, recovered, conversations: begin.length },
+      recovered ? 'store was recovered: starting from account/sync' : 'first start: starting from account/sync',
+    );
     return cursor;
   }
 

@@ -125,6 +125,16 @@ export class Intake {
     });
   }
 
+  /**
+   * Loads where the bot stands in each conversation (the last handled flow number, or where it
+   * began), so that a re-delivered record from before that point is not taken for a new message.
+   */
+  async loadPositions(): Promise<void> {
+    for (const { key, value } of await this.o.store.list<number>(FLOW_NAMESPACE)) {
+      if (typeof value === 'number' && value > (this.flow.get(key) ?? 0)) this.flow.set(key, value);
+    }
+  }
+
   /** The low-water mark: everything below it is handled. */
   get cursor(): number {
     return this.watermark.value;
