@@ -131,8 +131,8 @@ export default definePlugin({
       const options = { payload, conversationId: ctx.conversationId, ownerId };
       const jobId =
         when.kind === 'at'
-          ? await bot.jobs.at('remind', when.at, options)
-          : await bot.jobs.every('remind', 'cron' in when ? when.cron : when.interval, { ...options, tz });
+          ? await ctx.jobs.at('remind', when.at, options)
+          : await ctx.jobs.every('remind', 'cron' in when ? when.cron : when.interval, { ...options, tz });
       const stored: StoredReminder = { id, jobId, ownerId, what: parsed.what, tz, ...(targetId ? { targetId } : {}) };
       if (when.kind === 'at') stored.at = when.at;
       else {
@@ -182,7 +182,7 @@ export default definePlugin({
         await ctx.reply(`Only ${allowed.join(' or ')} can cancel #${id}.`);
         return;
       }
-      await bot.jobs.cancel(r.jobId);
+      await ctx.jobs.cancel(r.jobId);
       const rest = { ...reminders };
       delete rest[id];
       await ctx.store.conversation.set(LIST, rest);

@@ -63,9 +63,9 @@ export async function startRun(ctx: Context, bot: BotApi<StandupOptions>, conv: 
     jobIds: [],
   };
   const payload: RunJobPayload = { runId: id, conversationId: conv };
-  run.jobIds.push(await bot.jobs.at('close', run.closesAt, { payload, conversationId: conv }));
+  run.jobIds.push(await ctx.jobs.at('close', run.closesAt, { payload, conversationId: conv }));
   if (config.nudgeAfter > 0 && config.nudgeAfter < config.window) {
-    run.jobIds.push(await bot.jobs.at('nudge', now + config.nudgeAfter, { payload, conversationId: conv }));
+    run.jobIds.push(await ctx.jobs.at('nudge', now + config.nudgeAfter, { payload, conversationId: conv }));
   }
   const questions = config.questions.map((q, i) => `${i + 1}. ${q}`).join('\n');
   const summaryAt = clockTime(run.closesAt, config.timezone);
@@ -117,7 +117,7 @@ export async function finish(ctx: Context, bot: BotApi<StandupOptions>, run: Run
 
 /** Ends the run without a summary: cancels its jobs and forgets it. */
 export async function end(ctx: Context, bot: BotApi<StandupOptions>, run: Run): Promise<void> {
-  for (const jobId of run.jobIds) await bot.jobs.cancel(jobId);
+  for (const jobId of run.jobIds) await ctx.jobs.cancel(jobId);
   await forgetAsked(ctx, run);
   await ctx.store.plugin.delete(runKey(run.conversationId));
 }

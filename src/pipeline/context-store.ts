@@ -1,20 +1,19 @@
 /**
- * `ctx.store` of one plugin within one event: three lazily made, buffered views.
+ * `ctx.store` of one plugin within one event: three lazily made views over the event's unit of work.
  */
-import type { KvWrite, Store } from '../store/store.js';
 import { ContextError } from './errors.js';
-import { BufferedKvView, kvNamespace, type KvBuffer, type KvView, type ScopedStore } from './kv-view.js';
+import { BufferedKvView, kvNamespace, type KvView, type ScopedStore } from './kv-view.js';
+import type { UnitOfWork } from './unit-of-work.js';
 
 /** The parts of a context the scoped store reads. */
 export interface ContextStoreHost {
-  readonly deps: { readonly store: Store };
-  readonly pendingWrites: KvWrite[];
+  readonly work: UnitOfWork;
   readonly conversationId: string | undefined;
   readonly actorId: string | undefined;
 }
 
-/** {@link ScopedStore} over a context's pending writes. */
-export class ContextStore implements ScopedStore, KvBuffer {
+/** {@link ScopedStore} over a context's unit of work. */
+export class ContextStore implements ScopedStore {
   private pluginView: KvView | undefined;
   private convView: KvView | undefined;
   private accountView: KvView | undefined;
@@ -24,16 +23,8 @@ export class ContextStore implements ScopedStore, KvBuffer {
     private readonly host: ContextStoreHost,
   ) {}
 
-  get store(): Store {
-    return this.host.deps.store;
-  }
-
-  get pendingWrites(): KvWrite[] {
-    return this.host.pendingWrites;
-  }
-
   get plugin(): KvView {
-    return (this.pluginView ??= new BufferedKvView(kvNamespace.plugin(this.pluginName), this));
+    return (this.pluginView ??= new BufferedKvView(kvNamespace.plugin(this.pluginName), this.host.work));
   }
 
   get conversation(): KvView {
@@ -41,7 +32,7 @@ export class ContextStore implements ScopedStore, KvBuffer {
     if (conv === undefined) {
       throw new ContextError('ctx.store.conversation needs an event in a conversation; use ctx.store.plugin (or ctx.store.account) here.');
     }
-    return (this.convView ??= new BufferedKvView(kvNamespace.conversation(this.pluginName, conv), this));
+    return (this.convView ??= new BufferedKvView(kvNamespace.conversation(this.pluginName, conv), this.host.work));
   }
 
   get account(): KvView {
@@ -49,6 +40,6 @@ export class ContextStore implements ScopedStore, KvBuffer {
     if (account === undefined) {
       throw new ContextError('ctx.store.account needs an event caused by a person; use ctx.store.plugin (or ctx.store.conversation) here.');
     }
-    return (this.accountView ??= new BufferedKvView(kvNamespace.account(this.pluginName, account), this));
+    return (this.accountView ??= new BufferedKvView(kvNamespace.account(this.pluginName, account), this.host.work));
   }
 }

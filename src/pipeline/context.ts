@@ -7,13 +7,15 @@
 import type { Effect } from '../api/effects.js';
 import { isMarkup, toWireText, type Markup } from '../api/markup.js';
 import type { FleepRecord } from '../api/records.js';
-import type { KvWrite } from '../store/store.js';
 import { parseAddressing, type AddressingInput, type ParsedCommand } from './command/parse.js';
 import type { ContactInfo, ContextDeps, QueuedEffect } from './deps.js';
 import { ContextError } from './errors.js';
 import type { EventType, FleepEvent, MessageView } from './events.js';
 import { ContextStore } from './context-store.js';
 import type { ScopedStore } from './kv-view.js';
+import type { JobControl } from './plugin.js';
+import { UnitJobs } from './unit-jobs.js';
+import { UnitOfWork } from './unit-of-work.js';
 
 /** Text to send: plain text (escaped for Fleep) or a {@link Markup} (sent as is). */
 export type Sendable = string | Markup;
@@ -32,8 +34,8 @@ export interface TaskOptions extends Partial<MessageTarget> {
 
 /** A point in an event's unit of work: see {@link Context.savepoint}. */
 export interface Savepoint {
-  /** Buffered key/value writes at that point. */
-  readonly writes: number;
+  /** Buffered changes (state writes, jobs, cooldown hits) at that point. */
+  readonly changes: number;
   /** Queued effects at that point. */
   readonly effects: number;
 }
@@ -56,7 +58,7 @@ export class Context<E extends FleepEvent = FleepEvent> {
 
   private argsBag: Record<string, unknown> | undefined = undefined;
   private stateBag: Record<string, unknown> | undefined;
-  private writes: KvWrite[] | undefined;
+  private ownWork: UnitOfWork | undefined;
   private parsed: ParsedCommand | null | undefined;
   private stores: Map<string, ContextStore> | undefined;
 
@@ -160,24 +162,17 @@ export class Context<E extends FleepEvent = FleepEvent> {
     return (this.stateBag ??= {});
   }
 
-  /** Key/value writes buffered by this event's handlers; the runtime commits them with the event. */
-  get pendingWrites(): KvWrite[] {
-    return (this.writes ??= []);
-  }
-
-  /** How many writes are buffered, without creating the buffer (the host's mark before a plugin runs). */
-  get pendingWriteCount(): number {
-    return this.writes?.length ?? 0;
-  }
-
-  /** Drops the writes buffered after the first `count` (a failed plugin's, R-38). */
-  dropWritesAfter(count: number): void {
-    if (this.writes !== undefined && this.writes.length > count) this.writes.length = count;
+  /**
+   * The unit of work this event's changes go to (state writes and reads, jobs, cooldown hits);
+   * the runtime commits it with the event.
+   */
+  get work(): UnitOfWork {
+    return this.deps.work ?? (this.ownWork ??= new UnitOfWork(this.event.id, this.deps.store));
   }
 
   /** A point in this event's unit of work (buffered writes and queued effects) to roll back to. */
   savepoint(): Savepoint {
-    return { writes: this.pendingWriteCount, effects: this.deps.effectMark };
+    return { changes: (this.deps.work ?? this.ownWork)?.size ?? 0, effects: this.deps.effectMark };
   }
 
   /**
@@ -185,7 +180,7 @@ export class Context<E extends FleepEvent = FleepEvent> {
    * a failed plugin's work on this event (R-38). Effects already committed by `delivered()` stay.
    */
   rollbackTo(savepoint: Savepoint): void {
-    this.dropWritesAfter(savepoint.writes);
+    (this.deps.work ?? this.ownWork)?.rollback(savepoint.changes);
     this.deps.dropEffectsAfter(savepoint.effects);
   }
 
@@ -199,6 +194,22 @@ export class Context<E extends FleepEvent = FleepEvent> {
     let s = this.stores.get(plugin);
     if (!s) this.stores.set(plugin, (s = new ContextStore(plugin, this)));
     return s;
+  }
+
+  /**
+   * Creates and cancels run-time jobs (reminders) of the running plugin, as part of this event:
+   * a job is written in the event's commit, with an id derived from the event, so handling the
+   * event again creates it once. Firings go to the plugin's `bot.schedule(name, handler)`.
+   * @example const id = await ctx.jobs.at('remind', ctx.deps.clock.now() + 3_600_000, { conversationId: ctx.conversationId });
+   */
+  get jobs(): JobControl {
+    const plugin = this.plugin;
+    if (plugin === undefined) {
+      throw new ContextError('ctx.jobs is scoped to a plugin and is only available in handlers registered by a plugin (definePlugin setup()).');
+    }
+    const planner = this.deps.jobs;
+    if (!planner) throw new ContextError('ctx.jobs needs a scheduler, and this context has none; run the handler in a Bot (or createTestBot).');
+    return new UnitJobs(plugin, this.work, planner);
   }
 
   /** The handler deadline's signal. */

@@ -3,9 +3,10 @@
  * the pipeline never reaches into the runtime itself.
  */
 import type { Effect } from '../api/effects.js';
-import type { Store } from '../store/store.js';
+import type { JobRow, Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { UnitOfWork } from './unit-of-work.js';
 
 /** A person as plugins see them. Identity is `accountId`; the rest is display data. */
 export interface ContactInfo {
@@ -68,6 +69,29 @@ export interface QueuedEffect {
   delivered(): Promise<EffectResult>;
 }
 
+/** What a run-time job is created with (`ctx.jobs.at` / `every`). */
+export interface JobPlanOptions {
+  /** `<plugin>:<name>`: the `bot.schedule(name)` handler that gets its firings. */
+  name: string;
+  payload?: unknown;
+  conversationId?: string;
+  ownerId?: string;
+  /** IANA time zone of a cron expression. @default the bot's */
+  tz?: string;
+}
+
+/** Builds run-time jobs for `ctx.jobs`; the runtime implements it on its scheduler. */
+export interface JobPlanner {
+  /**
+   * What to store for a new job (its row without the id): `at` fires once at `when` (epoch ms
+   * or Date), `every` repeats by cron expression or interval (`'10m'`).
+   * @throws RangeError / CronExpressionError for a bad time, naming it.
+   */
+  plan(kind: 'at' | 'every', when: number | Date | string, options: JobPlanOptions): Omit<JobRow, 'id'>;
+  /** Whether a job with this id is stored. */
+  exists(id: string): Promise<boolean>;
+}
+
 /** Pipeline settings read per event. */
 export interface PipelineConfig {
   /** Command prefix. @default '!' */
@@ -89,8 +113,15 @@ export interface ContextDeps {
   readonly effectMark: number;
   /** Drops the effects queued after `mark` that are not committed yet (a failed plugin's, R-38). */
   dropEffectsAfter(mark: number): void;
-  /** Read access for plugin state (writes are buffered in the context). */
+  /** Read access for plugin state (writes are buffered in the unit of work). */
   store: Store;
+  /**
+   * The unit of work of the attempt this event is part of (shared by every event of one unit).
+   * @default one per context, keyed by the event id
+   */
+  work?: UnitOfWork;
+  /** Builds jobs for `ctx.jobs`. @default none (ctx.jobs throws) */
+  jobs?: JobPlanner;
   contacts: ContactLookup;
   conversations: ConversationLookup;
   clock: Clock;

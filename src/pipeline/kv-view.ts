@@ -1,9 +1,12 @@
 /**
- * Plugin-scoped key/value views (`ctx.store.plugin`, `.conversation`, `.account`). Reads go to the
- * store; writes are buffered into the event's pending writes, which the runtime commits in the
- * event's transaction, so a failed handler leaves no half-written state (R-25).
+ * Plugin-scoped key/value views (`ctx.store.plugin`, `.conversation`, `.account`). Inside an
+ * event they read and write through the event's unit of work: writes are committed in the
+ * event's transaction (a failed handler leaves no half-written state), and only if nothing the
+ * handler read changed meanwhile — else the event is handled again on fresh reads, so concurrent
+ * updates of shared keys are never lost (R-25).
  */
 import type { KvWrite, Store } from '../store/store.js';
+import type { UnitOfWork } from './unit-of-work.js';
 
 /** Options of {@link KvView.set}. */
 export interface KvSetOptions {
@@ -20,13 +23,17 @@ export interface KvSetOptions {
 export interface KvView {
   /** The store namespace, e.g. `conv:standup:<conversationId>`. */
   readonly namespace: string;
-  /** Reads a key: this event's own pending write first, then the store. */
+  /** Reads a key: this event's own pending write first, then the store (inside an event, the commit expects it unchanged). */
   get<T = unknown>(key: string): Promise<T | undefined>;
   /** Writes a key (inside an event: buffered and committed with the event). */
   set(key: string, value: unknown, options?: KvSetOptions): Promise<void>;
   /** Deletes a key (inside an event: buffered). */
   delete(key: string): Promise<void>;
-  /** Reads, applies `fn`, buffers the result; resolves the new value. */
+  /**
+   * Reads, applies `fn`, writes the result; resolves the new value. Inside an event, an update
+   * that raced another event's is re-run on the fresh value, so `fn` must be a pure function of
+   * its argument (no side effects).
+   */
   update<T>(key: string, fn: (current: T | undefined) => T | undefined, options?: KvSetOptions): Promise<T | undefined>;
 }
 
@@ -40,39 +47,30 @@ export interface ScopedStore {
   readonly account: KvView;
 }
 
-/** Where buffered writes go and where reads come from. */
-export interface KvBuffer {
-  readonly store: Pick<Store, 'get'>;
-  readonly pendingWrites: KvWrite[];
-}
-
-/** A view that buffers writes into `buffer.pendingWrites`. */
+/**
+ * A view inside a unit of work: reads are remembered (the commit expects them unchanged) and
+ * writes are buffered until the unit commits.
+ */
 export class BufferedKvView implements KvView {
   constructor(
     readonly namespace: string,
-    private readonly buffer: KvBuffer,
+    private readonly work: UnitOfWork,
   ) {}
 
-  async get<T = unknown>(key: string): Promise<T | undefined> {
-    const writes = this.buffer.pendingWrites;
-    // The newest pending write of the key wins: the handler sees its own writes.
-    for (let i = writes.length - 1; i >= 0; i--) {
-      const w = writes[i] as KvWrite;
-      if (w.namespace === this.namespace && w.key === key) return w.value as T | undefined;
-    }
-    return this.buffer.store.get<T>(this.namespace, key);
+  get<T = unknown>(key: string): Promise<T | undefined> {
+    return this.work.read<T>(this.namespace, key);
   }
 
   async set(key: string, value: unknown, options?: KvSetOptions): Promise<void> {
     checkKey(key);
     const write: KvWrite = { namespace: this.namespace, key, value };
     if (options?.ttlMs !== undefined) write.ttlMs = checkTtl(options.ttlMs);
-    this.buffer.pendingWrites.push(write);
+    this.work.write(write);
   }
 
   async delete(key: string): Promise<void> {
     checkKey(key);
-    this.buffer.pendingWrites.push({ namespace: this.namespace, key, value: undefined });
+    this.work.write({ namespace: this.namespace, key, value: undefined });
   }
 
   async update<T>(key: string, fn: (current: T | undefined) => T | undefined, options?: KvSetOptions): Promise<T | undefined> {

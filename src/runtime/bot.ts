@@ -29,7 +29,7 @@ import { BotStoppedError } from './errors.js';
 import { Intake } from './intake.js';
 import { PollerLease } from './lease.js';
 import { Poller } from './poller.js';
-import { declareCrons, jobControl, scheduleUnit, schedulerCronOptions } from './schedule-bridge.js';
+import { declareCrons, jobControl, jobPlanner, scheduleUnit, schedulerCronOptions } from './schedule-bridge.js';
 import { StrayErrors } from './stray-errors.js';
 import { UnitRunner } from './unit-runner.js';
 
@@ -144,7 +144,7 @@ export class Bot {
       store: this.store,
       timezone: this.o.timezone,
       commands: { prefix: this.o.prefix, ...(this.o.cooldown !== undefined ? { cooldown: this.o.cooldown } : {}) },
-      jobs: (plugin) => jobControl(this.scheduler, plugin),
+      jobs: (plugin) => jobControl(this.scheduler, plugin, () => !this.handling),
       unknownCommandReply: this.o.unknownCommandReply,
       checkCron: (c) => void buildCronJob(c.name, c.expression, schedulerCronOptions(c), this.o.timezone, this.clock.now()),
     });
@@ -281,6 +281,8 @@ export class Bot {
   }
 
   private unitRunner!: UnitRunner;
+  /** Set once plugins' onStart hooks ran: `bot.jobs` then refuses to write around the events' units of work. */
+  private handling = false;
   private lease: PollerLease | undefined;
 
   /**
@@ -369,11 +371,13 @@ export class Bot {
         clock: this.clock,
         logger: this.logger,
         config: { prefix: this.o.prefix },
+        jobs: jobPlanner(this.scheduler, this.store),
       },
       handlerTimeoutMs: this.o.handlerTimeoutMs,
       maxAttempts: this.o.maxAttempts,
       onEvent: (event) => this.events.emit('event', event),
       onHandled: (event, durationMs) => this.events.emit('handled', { event, durationMs }),
+      onJobsChanged: () => this.scheduler.notify(),
     });
     return new Intake(
       {
@@ -418,6 +422,8 @@ export class Bot {
     this.resolveAcl();
     if (this.o.plugins && this.o.plugins.length > 0) await this.host.load(this.o.plugins, this.o.pluginConfig ?? {});
     await this.host.start();
+    // From here on events are handled: plugins create jobs through their events (ctx.jobs).
+    this.handling = true;
   }
 
   private async startServices(): Promise<void> {

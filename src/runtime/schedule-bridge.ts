@@ -3,7 +3,10 @@
  * fire key is the ledger key and the base of its effects' ids), queued on its conversation's
  * lane so it is ordered with that conversation's messages.
  */
+import type { JobPlanner } from '../pipeline/deps.js';
+import { PluginError } from '../pipeline/errors.js';
 import type { CronDeclaration, JobControl } from '../pipeline/plugin.js';
+import type { Store } from '../store/store.js';
 import type { ScheduleEvent } from '../pipeline/events.js';
 import type { Firing } from '../scheduler/job.js';
 import type { CronOptions as SchedulerCronOptions } from '../scheduler/options.js';
@@ -38,22 +41,48 @@ export function scheduleUnit(intake: Intake | undefined, runner: UnitRunner, fir
   });
 }
 
-/** The `bot.jobs` a plugin gets: run-time jobs named `<plugin>:<name>`. */
-export function jobControl(scheduler: Scheduler, plugin: string): JobControl {
+/**
+ * The `bot.jobs` a plugin gets: run-time jobs named `<plugin>:<name>`, written straight to the
+ * store — so only while no event is handled (`setup`, `onStart`): `direct()` says when. Once the
+ * bot runs, creating or cancelling a job belongs to an event's unit of work (`ctx.jobs`), or a
+ * retried handler would create it twice and a crash could leave a job its event never committed.
+ */
+export function jobControl(scheduler: Scheduler, plugin: string, direct: () => boolean): JobControl {
+  const refuse = (method: string): never => {
+    throw new PluginError(
+      `Plugin "${plugin}" called bot.jobs.${method}() while the bot is running. Inside a handler use ctx.jobs.${method}(…): ` +
+        "the job is then written with the event's commit, once, even when the event is handled again. bot.jobs is for setup() and onStart().",
+      plugin,
+    );
+  };
   return {
-    at: async (name, at, options = {}) =>
-      (await scheduler.at(at, { name: `${plugin}:${name}`, payload: options.payload, conversationId: options.conversationId, ownerId: options.ownerId })).id,
-    every: async (name, every, options = {}) =>
-      (
-        await scheduler.every(every, {
-          name: `${plugin}:${name}`,
-          tz: options.tz,
-          payload: options.payload,
-          conversationId: options.conversationId,
-          ownerId: options.ownerId,
-        })
-      ).id,
-    cancel: (jobId) => scheduler.cancel(jobId),
+    at: async (name, at, options = {}) => {
+      if (!direct()) refuse('at');
+      return (await scheduler.at(at, { name: `${plugin}:${name}`, payload: options.payload, conversationId: options.conversationId, ownerId: options.ownerId })).id;
+    },
+    every: async (name, every, options = {}) => {
+      if (!direct()) refuse('every');
+      const job = await scheduler.every(every, {
+        name: `${plugin}:${name}`,
+        tz: options.tz,
+        payload: options.payload,
+        conversationId: options.conversationId,
+        ownerId: options.ownerId,
+      });
+      return job.id;
+    },
+    cancel: async (jobId) => {
+      if (!direct()) refuse('cancel');
+      return scheduler.cancel(jobId);
+    },
+  };
+}
+
+/** `ctx.jobs`' planner: the scheduler's validation and first-slot arithmetic, no store write. */
+export function jobPlanner(scheduler: Scheduler, store: Store): JobPlanner {
+  return {
+    plan: (kind, when, options) => scheduler.plan(kind, when, options),
+    exists: async (id) => (await store.getJob(id)) !== undefined,
   };
 }
 

@@ -102,6 +102,21 @@ export class Scheduler {
     return this.create(job, options.id);
   }
 
+  /**
+   * The stored form of a new reminder, without storing it: for a caller that writes it in its
+   * own transaction (a handler's `ctx.jobs`, committed with its event), then calls {@link notify}.
+   * @throws CronExpressionError / RangeError for bad input, like {@link at} and {@link every}.
+   */
+  plan(kind: 'at' | 'every', when: Date | number | string, options: ReminderOptions = {}): { nextFireAt: number | null; data: JobData } {
+    const job = buildReminder(kind, when, options, this.defaultTimezone, this.clock.now(), this.opts.graceMs);
+    return { nextFireAt: firstPendingSlot(job), data: job };
+  }
+
+  /** Looks at the stored jobs again now: another writer created or cancelled some. */
+  notify(): void {
+    this.wake();
+  }
+
   /** Stored jobs (declared and run-time), soonest first; finished and unreadable rows are left out. */
   async list(filter: JobFilter = {}): Promise<JobInfo[]> {
     const out: JobInfo[] = [];

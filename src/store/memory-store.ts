@@ -6,6 +6,7 @@ import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { StoreLifecycle } from './lifecycle.js';
 import type { StoreState } from './lifecycle.js';
+import { StoreConflictError } from './store.js';
 import type { DeadLetter, EventCommit, JobRow, KvWrite, NewOutboxEntry, OutboxEntry, SetOptions, Store } from './store.js';
 import {
   PRUNE_EVERY_WRITES,
@@ -15,15 +16,17 @@ import {
   checkKey,
   checkLimit,
   checkNumber,
+  checkRead,
   compareKeys,
   fromJson,
   jsonEquals,
+  prepareJob,
   prepareOutbox,
   prepareWrite,
   resolveRetention,
   toJson,
 } from './values.js';
-import type { LedgerRetention, PreparedOutbox, ResolvedRetention } from './values.js';
+import type { LedgerRetention, PreparedJob, PreparedOutbox, ResolvedRetention } from './values.js';
 
 const NONE: KvWrite[] = [];
 const NONE_JSON: Array<string | undefined> = [];
@@ -133,6 +136,12 @@ export class MemoryStore implements Store {
     return cell === undefined ? undefined : fromJson<T>(cell.json);
   }
 
+  async getJson(namespace: string, key: string): Promise<string | undefined> {
+    this.lifecycle.assertOpen('getJson');
+    checkKey(namespace, key);
+    return this.live(namespace, key)?.json;
+  }
+
   async set(namespace: string, key: string, value: unknown, options?: SetOptions): Promise<void> {
     this.lifecycle.assertOpen('set');
     const write: KvWrite = { namespace, key, value, ttlMs: options?.ttlMs };
@@ -201,6 +210,9 @@ export class MemoryStore implements Store {
     const entries = change.outbox ?? NONE_ENTRIES;
     const first = entries.length === 1 ? prepareOutbox(entries[0] as NewOutboxEntry) : undefined;
     const outbox = entries.length <= 1 ? NONE_OUTBOX : entries.map(prepareOutbox);
+    const jobs = change.jobs === undefined ? undefined : change.jobs.map(prepareJob);
+    if (change.cancelJobs !== undefined) for (const id of change.cancelJobs) checkId(id, 'EventCommit.cancelJobs id');
+    if (change.expect !== undefined) this.checkExpectations(change);
     const now = this.clock.now();
     if (change.eventKey !== undefined && !this.ledger.has(change.eventKey)) this.ledger.set(change.eventKey, now);
     if (change.cursor !== undefined && (this.cursor === undefined || change.cursor > this.cursor)) this.cursor = change.cursor;
@@ -208,7 +220,25 @@ export class MemoryStore implements Store {
     else for (let i = 0; i < kv.length; i++) this.applyWrite(kv[i] as KvWrite, prepared[i], now);
     if (first) this.addOutbox(first);
     else for (const e of outbox) this.addOutbox(e);
+    if (jobs !== undefined) for (const job of jobs) this.addJob(job);
+    if (change.cancelJobs !== undefined) for (const id of change.cancelJobs) this.jobs.delete(id);
     this.tick();
+  }
+
+  /** @throws StoreConflictError when a conditional commit's reads are stale or its event is handled. */
+  private checkExpectations(change: EventCommit): void {
+    const expect = change.expect ?? [];
+    for (const read of expect) checkRead(read);
+    if (change.eventKey !== undefined && this.ledger.has(change.eventKey)) throw new StoreConflictError('handled', change.eventKey);
+    for (const read of expect) {
+      if (this.live(read.namespace, read.key)?.json !== read.json) {
+        throw new StoreConflictError('changed', change.eventKey, { namespace: read.namespace, key: read.key });
+      }
+    }
+  }
+
+  private addJob(job: PreparedJob): void {
+    if (!this.jobs.has(job.id)) this.jobs.set(job.id, { id: job.id, nextFireAt: job.nextFireAt, dataJson: job.dataJson });
   }
 
   private addOutbox(e: PreparedOutbox): void {

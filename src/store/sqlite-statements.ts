@@ -61,6 +61,7 @@ export interface Statements {
   outboxRetry: Stmt<[number, number, string]>;
   outboxSize: Stmt<[], { n: number }>;
   jobUpsert: Stmt<[string, number | null, string]>;
+  jobInsert: Stmt<[string, number | null, string]>;
   jobGet: Stmt<[string], JobDbRow>;
   jobList: Stmt<[], JobDbRow>;
   jobDelete: Stmt<[string]>;
@@ -117,6 +118,7 @@ export function prepareStatements(db: Database.Database): Statements {
     jobUpsert: p(
       'INSERT INTO jobs (id, next_fire_at, data) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET next_fire_at = excluded.next_fire_at, data = excluded.data',
     ),
+    jobInsert: p('INSERT OR IGNORE INTO jobs (id, next_fire_at, data) VALUES (?, ?, ?)'),
     jobGet: p('SELECT id, next_fire_at, data FROM jobs WHERE id = ?'),
     jobList: p('SELECT id, next_fire_at, data FROM jobs ORDER BY next_fire_at IS NULL, next_fire_at, id'),
     jobDelete: p('DELETE FROM jobs WHERE id = ?'),

@@ -12,6 +12,7 @@ import type { OnCorrupt, OpenCheck, StoreLogger } from './sqlite-open.js';
 import type { WalGuard } from './sqlite-wal.js';
 import { prepareStatements } from './sqlite-statements.js';
 import type { JobDbRow, OutboxRow, Statements } from './sqlite-statements.js';
+import { StoreConflictError } from './store.js';
 import type { DeadLetter, EventCommit, JobRow, KvWrite, OutboxEntry, SetOptions, Store } from './store.js';
 import {
   PRUNE_EVERY_WRITES,
@@ -21,14 +22,16 @@ import {
   checkKey,
   checkLimit,
   checkNumber,
+  checkRead,
   fromJson,
   jsonEquals,
+  prepareJob,
   prepareOutbox,
   prepareWrite,
   resolveRetention,
   toJson,
 } from './values.js';
-import type { LedgerRetention, PreparedOutbox, ResolvedRetention } from './values.js';
+import type { LedgerRetention, PreparedJob, PreparedOutbox, ResolvedRetention } from './values.js';
 
 /** The default store file. */
 export const DEFAULT_SQLITE_PATH = './data/fleepkit.db';
@@ -42,7 +45,10 @@ interface PreparedCommit {
   kv: KvWrite[];
   kvJson: Array<string | undefined>;
   outbox: PreparedOutbox[];
+  jobs: PreparedJob[] | undefined;
   now: number;
+  /** Set inside the transaction when a conditional commit was refused (and skipped). */
+  conflict?: StoreConflictError;
 }
 
 /**
@@ -221,6 +227,12 @@ export class SqliteStore implements Store {
     return json === undefined ? undefined : fromJson<T>(json);
   }
 
+  async getJson(namespace: string, key: string): Promise<string | undefined> {
+    this.use('getJson');
+    checkKey(namespace, key);
+    return this.liveJson(namespace, key);
+  }
+
   async set(namespace: string, key: string, value: unknown, options?: SetOptions): Promise<void> {
     this.use('set');
     const write: KvWrite = { namespace, key, value, ttlMs: options?.ttlMs };
@@ -284,8 +296,14 @@ export class SqliteStore implements Store {
       const prepared = this.prepareCommit(change);
       const batch = this.openBatch();
       batch.commits.push(prepared);
-      if (change.eventKey !== undefined) batch.keys.add(change.eventKey);
-      return batch.promise;
+      if (change.expect === undefined) {
+        if (change.eventKey !== undefined) batch.keys.add(change.eventKey);
+        return batch.promise;
+      }
+      // A conditional commit may be refused inside the transaction: it does not count as handled before.
+      return batch.promise.then(() => {
+        if (prepared.conflict) throw prepared.conflict;
+      });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -318,6 +336,8 @@ export class SqliteStore implements Store {
     const resolve = this.db!.transaction(() => {
       if (this.s.deadDelete.run(kind, key).changes === 0) return false;
       if (prepared) this.applyCommit(prepared);
+      // A refused conditional change rolls the whole transaction back.
+      if (prepared?.conflict) throw prepared.conflict;
       return true;
     });
     return resolve.immediate();
@@ -445,15 +465,34 @@ export class SqliteStore implements Store {
     if (change.eventKey !== undefined) checkId(change.eventKey, 'EventCommit.eventKey');
     if (change.cursor !== undefined) checkCursor(change.cursor);
     const kv = change.kv ?? [];
-    return { change, kv, kvJson: kv.map(prepareWrite), outbox: (change.outbox ?? []).map(prepareOutbox), now: this.clock.now() };
+    const kvJson = kv.map(prepareWrite);
+    const outbox = (change.outbox ?? []).map(prepareOutbox);
+    const jobs = change.jobs?.map(prepareJob);
+    if (change.cancelJobs !== undefined) for (const id of change.cancelJobs) checkId(id, 'EventCommit.cancelJobs id');
+    if (change.expect !== undefined) for (const read of change.expect) checkRead(read);
+    return { change, kv, kvJson, outbox, jobs, now: this.clock.now() };
   }
 
   private applyCommit(c: PreparedCommit): void {
     const { change, kv, kvJson, now } = c;
+    if (change.expect !== undefined && (c.conflict = this.conflictOf(change)) !== undefined) return;
     if (change.eventKey !== undefined) this.s.ledgerInsert.run(change.eventKey, now);
     if (change.cursor !== undefined) this.s.cursorAdvance.run(change.cursor);
     for (let i = 0; i < kv.length; i++) this.applyWrite(kv[i] as KvWrite, kvJson[i], now);
     for (const e of c.outbox) this.s.outboxInsert.run(e.id, e.lane, e.effectJson, e.createdAt, e.notBefore);
+    if (c.jobs !== undefined) for (const job of c.jobs) this.s.jobInsert.run(job.id, job.nextFireAt, job.dataJson);
+    if (change.cancelJobs !== undefined) for (const id of change.cancelJobs) this.s.jobDelete.run(id);
+  }
+
+  /** Why a conditional commit must be refused (inside its transaction), or `undefined`. */
+  private conflictOf(change: EventCommit): StoreConflictError | undefined {
+    if (change.eventKey !== undefined && this.s.ledgerHas.get(change.eventKey) !== undefined) return new StoreConflictError('handled', change.eventKey);
+    for (const read of change.expect ?? []) {
+      if (this.liveJson(read.namespace, read.key) !== read.json) {
+        return new StoreConflictError('changed', change.eventKey, { namespace: read.namespace, key: read.key });
+      }
+    }
+    return undefined;
   }
 
   private applyCas(c: PreparedCas): boolean {

@@ -35,7 +35,25 @@ export interface OutboxEntry {
 /** An outbox entry to add; the store assigns `seq`. Adding an `id` that exists is a no-op. */
 export type NewOutboxEntry = Pick<OutboxEntry, 'id' | 'lane' | 'effect' | 'createdAt'> & { notBefore?: number };
 
-/** Everything one handled event (or fired schedule slot) changes, committed atomically. */
+/**
+ * A key as a handler read it: the stored JSON text at that moment (`undefined`: absent or
+ * expired). The text is the key's version: a commit that expects it applies only while the key
+ * still holds exactly that text.
+ */
+export interface KvRead {
+  namespace: string;
+  key: string;
+  json: string | undefined;
+}
+
+/**
+ * Everything one handled event (or fired schedule slot) changes, committed atomically.
+ *
+ * A commit with `expect` is *conditional* (optimistic concurrency): it applies only when every
+ * expected key still holds the text that was read and `eventKey` is not in the ledger yet;
+ * otherwise nothing of it is applied and it rejects with {@link StoreConflictError}, and the
+ * caller runs the unit again on fresh reads.
+ */
 export interface EventCommit {
   /** Ledger key to mark handled (conversation id + message nr + revision, or a record key). */
   eventKey?: string;
@@ -43,6 +61,12 @@ export interface EventCommit {
   cursor?: number;
   kv?: KvWrite[];
   outbox?: NewOutboxEntry[];
+  /** Keys as the unit read them; makes the commit conditional (see above). */
+  expect?: KvRead[];
+  /** Jobs the unit created. A job whose id exists already is left as it is (re-handling after a crash). */
+  jobs?: JobRow[];
+  /** Ids of jobs the unit cancelled (deleted; a missing id is fine). */
+  cancelJobs?: string[];
 }
 
 /** A persisted scheduled job: the scheduler owns `data`; the store indexes `nextFireAt`. */
@@ -95,6 +119,11 @@ export interface Store {
   close(): Promise<void>;
 
   get<T = unknown>(namespace: string, key: string): Promise<T | undefined>;
+  /**
+   * The stored JSON text of a key (`undefined` when absent or expired): what {@link get} parses,
+   * and the version a conditional commit compares (see {@link KvRead}).
+   */
+  getJson(namespace: string, key: string): Promise<string | undefined>;
   set(namespace: string, key: string, value: unknown, options?: SetOptions): Promise<void>;
   /** Deletes a key; resolves `true` when it existed. */
   delete(namespace: string, key: string): Promise<boolean>;
@@ -118,6 +147,8 @@ export interface Store {
   /**
    * Applies an {@link EventCommit} in one transaction; resolves once it is durable. A store may
    * write several commits in one transaction (group commit), as long as every later call sees them.
+   * A conditional commit (with `expect`) whose reads are stale rejects with {@link StoreConflictError}
+   * and changes nothing; the other commits of its group are not affected.
    */
   commit(change: EventCommit): Promise<void>;
 
@@ -150,6 +181,29 @@ export interface Store {
    * `true` for the one caller that inserted it, `false` for everyone else (R-18).
    */
   claimFire(fireKey: string, at: number): Promise<boolean>;
+}
+
+/**
+ * A conditional commit was refused: since the unit read its keys, another commit changed one of
+ * them (`reason: 'changed'`), or marked the same event handled (`reason: 'handled'`). Nothing of
+ * the commit was applied. Run the unit again on fresh reads (or, for `'handled'`, skip it).
+ */
+export class StoreConflictError extends Error {
+  readonly code = 'STORE_CONFLICT' as const;
+  constructor(
+    readonly reason: 'changed' | 'handled',
+    /** The ledger key of the refused commit. */
+    readonly eventKey: string | undefined,
+    /** The first key found changed (`reason: 'changed'`). */
+    readonly changed?: { namespace: string; key: string },
+  ) {
+    super(
+      reason === 'handled'
+        ? `Commit of ${eventKey ?? 'a unit'} refused: the event was already marked handled by another commit.`
+        : `Commit of ${eventKey ?? 'a unit'} refused: '${changed?.namespace}' / '${changed?.key}' changed after it was read; run the unit again.`,
+    );
+    this.name = 'StoreConflictError';
+  }
 }
 
 /** Thrown when a store file cannot be read; the file has been moved aside to `movedTo`. */

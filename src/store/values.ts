@@ -3,7 +3,7 @@
  * serialisation, equality, ordering and input validation to the byte.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KvWrite, NewOutboxEntry } from './store.js';
+import type { JobRow, KvRead, KvWrite, NewOutboxEntry } from './store.js';
 
 /**
  * Serialises a stored value to JSON. Values are stored as JSON in every backend, so what a
@@ -168,4 +168,29 @@ export function prepareOutbox(e: NewOutboxEntry): PreparedOutbox {
   if (!Number.isFinite(createdAt)) checkNumber(createdAt, `Outbox entry '${id}' createdAt`);
   if (notBefore !== undefined && !Number.isFinite(notBefore)) checkNumber(notBefore, `Outbox entry '${id}' notBefore`);
   return { id, lane, effectJson: toJson(e.effect, () => `Outbox entry '${id}' effect`), createdAt, notBefore: notBefore ?? 0 };
+}
+
+/** A job row validated and serialised for insertion. */
+export interface PreparedJob {
+  id: string;
+  nextFireAt: number | null;
+  dataJson: string;
+}
+
+/**
+ * Validates a job row and serialises its data.
+ * @throws TypeError naming the job and the bad field.
+ */
+export function prepareJob(job: JobRow): PreparedJob {
+  checkId(job.id, 'JobRow.id');
+  if (job.nextFireAt !== null) checkNumber(job.nextFireAt, `Job '${job.id}' nextFireAt`);
+  return { id: job.id, nextFireAt: job.nextFireAt, dataJson: toJson(job.data ?? null, `Job '${job.id}' data`) };
+}
+
+/** @throws TypeError when an expected read is malformed. */
+export function checkRead(read: KvRead): void {
+  checkKey(read.namespace, read.key);
+  if (read.json !== undefined && typeof read.json !== 'string') {
+    throw new TypeError(`EventCommit.expect of '${read.namespace}' / '${read.key}' must hold the JSON text read (a string) or undefined, got ${typeof read.json}.`);
+  }
 }

@@ -16,7 +16,8 @@ async function setup(settings: ConstructorParameters<typeof CommandRegistry>[0] 
     const ctx = ctxOf(say(text, from, conv), d);
     await bot.run(ctx);
     replyUnknownCommand(registry, ctx);
-    await Promise.resolve();
+    // What the runtime does after the handlers: commit the event's changes (cooldown hits).
+    await d.store.commit({ kv: ctx.work.changes().kv });
   };
   const replies = () => deps.effects.map((e) => e.body.message);
   return { deps, registry, bot, calls, run, replies };
@@ -136,7 +137,9 @@ describe('cooldowns (R-31)', () => {
     // A second bot on the same store (a restart) still sees the window.
     const again = new Composer({ registry: new CommandRegistry() });
     again.command('ping', {}, () => void t.calls.push('restarted'));
-    await again.run(ctxOf(say('!ping'), t.deps));
+    const ctx = ctxOf(say('!ping'), t.deps);
+    await again.run(ctx);
+    await t.deps.store.commit({ kv: ctx.work.changes().kv });
     expect(t.calls).toHaveLength(6);
     await t.deps.clock.advance('10s');
     await t.run('!ping');

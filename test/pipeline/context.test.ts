@@ -145,7 +145,7 @@ describe('ctx.store buffers writes per plugin scope', () => {
     expect(await ctx.store.plugin.get('k')).toBe('pending');
     expect(await ctx.store.conversation.get('n')).toBe(2);
     expect(await deps.store.get('plugin:p', 'k')).toBe('stored');
-    expect(ctx.pendingWrites).toEqual([
+    expect(ctx.work.changes().kv).toEqual([
       { namespace: 'plugin:p', key: 'k', value: 'pending', ttlMs: 1000 },
       { namespace: `conv:p:${GROUP}`, key: 'n', value: 1 },
       { namespace: `conv:p:${GROUP}`, key: 'n', value: 2 },

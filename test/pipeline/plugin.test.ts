@@ -105,7 +105,7 @@ describe('fault isolation and the error funnel (R-38)', () => {
     ]);
     expect(funnel).toHaveLength(2);
     expect(log).toEqual(['good:good']);
-    expect(ctx.pendingWrites).toEqual([{ namespace: 'plugin:good', key: 'seen', value: true }]);
+    expect(ctx.work.changes().kv).toEqual([{ namespace: 'plugin:good', key: 'seen', value: true }]);
     expect(host.counters()).toMatchObject({ 'sync-throw': { handled: 1, errors: 1 }, rejects: { errors: 1 }, good: { handled: 1, errors: 0 } });
   });
 

@@ -21,7 +21,7 @@ async function commandBot() {
     bot.command(`cmd${c}`, { args: { who: arg.account().optional() }, cooldown: { limit: 100, windowMs: 1000 } }, () => void ran.push(`cmd${c}`));
   }
   const canRun = vi.spyOn(registry, 'canRun');
-  const storeGet = vi.spyOn(deps.store, 'get');
+  const storeGet = vi.spyOn(deps.store, 'getJson');
   const byAddress = vi.spyOn(deps.contacts, 'byAddress');
   return { deps, registry, bot, ran, canRun, storeGet, byAddress };
 }
@@ -176,22 +176,22 @@ describe('synchronous paths', () => {
       name: 'bad',
       setup: (bot) =>
         void bot.on('message.new', (ctx) => {
-          ctx.pendingWrites.push({ namespace: 'plugin:bad', key: 'half', value: 1 });
+          ctx.work.write({ namespace: 'plugin:bad', key: 'half', value: 1 });
           throw new Error('sync boom');
         }),
     });
     const good = definePlugin({
       name: 'good',
-      setup: (bot) => void bot.on('message.new', (ctx) => void ctx.pendingWrites.push({ namespace: 'plugin:good', key: 'k', value: 2 })),
+      setup: (bot) => void bot.on('message.new', (ctx) => void ctx.work.write({ namespace: 'plugin:good', key: 'k', value: 2 })),
     });
-    const after = definePlugin({ name: 'after', setup: (bot) => void bot.on('message.new', (ctx) => void ctx.pendingWrites.push({ namespace: 'plugin:after', key: 'k', value: 3 })) });
+    const after = definePlugin({ name: 'after', setup: (bot) => void bot.on('message.new', (ctx) => void ctx.work.write({ namespace: 'plugin:after', key: 'k', value: 3 })) });
     const host = await loadPlugins([good, bad, after], {}, { logger });
     host.seal();
     const ctx = ctxOf(say('hi'));
     const result = await host.handle(ctx);
     expect(result.ok).toBe(false);
     expect(result.errors.map((e) => [e.plugin, (e.cause as Error).message])).toEqual([['bad', 'sync boom']]);
-    expect(ctx.pendingWrites).toEqual([
+    expect(ctx.work.changes().kv).toEqual([
       { namespace: 'plugin:good', key: 'k', value: 2 },
       { namespace: 'plugin:after', key: 'k', value: 3 },
     ]);

@@ -40,7 +40,7 @@ export default definePlugin({
       { description: 'Gives kudos after a while', args: { delay: arg.duration(), who: arg.account() } },
       async (ctx) => {
         const at = ctx.deps.clock.now() + ctx.args.delay;
-        await bot.jobs.at('later', at, { conversationId: ctx.conversationId, payload: { to: ctx.args.who } });
+        await ctx.jobs.at('later', at, { conversationId: ctx.conversationId, payload: { to: ctx.args.who } });
         await ctx.react('👍');
       },
     );

@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/util/clock.js';
 import { StoreStateError } from '../../src/store/store-errors.js';
+import { StoreConflictError } from '../../src/store/store.js';
 import type { MemoryStore } from '../../src/store/memory-store.js';
 import type { SqliteStore } from '../../src/store/sqlite-store.js';
 import { backends, tempDir } from './helpers.js';
@@ -226,6 +227,90 @@ describe.each(backends(() => tmp.dir))('Store contract: $name', (backend) => {
       expect(await store.get('p', 'tmp')).toBeUndefined();
       const [entry] = await store.outboxPending({ limit: 10 });
       expect(entry).toMatchObject({ id: 'r1', lane: 'c1', effect: { method: 'message/send', body: { message: 'hi' } }, createdAt: T0, attempts: 0, notBefore: 0 });
+    });
+
+    it('getJson returns the stored JSON text that get() parses; expired and missing keys are undefined', async () => {
+      const store = await fresh();
+      await store.set('p', 'k', { b: 1, a: [2] });
+      await store.set('p', 't', 1, { ttlMs: 10 });
+      expect(await store.getJson('p', 'k')).toBe('{"b":1,"a":[2]}');
+      expect(JSON.parse((await store.getJson('p', 'k'))!)).toEqual(await store.get('p', 'k'));
+      expect(await store.getJson('p', 'nope')).toBeUndefined();
+      await clock.advance(10);
+      expect(await store.getJson('p', 't')).toBeUndefined();
+    });
+
+    it('a conditional commit applies while its reads are current, and is refused whole when one changed', async () => {
+      const store = await fresh();
+      await store.set('p', 'count', 1);
+      const read = await store.getJson('p', 'count');
+      const conditional = {
+        eventKey: 'e1',
+        cursor: 3,
+        expect: [{ namespace: 'p', key: 'count', json: read }, { namespace: 'p', key: 'absent', json: undefined }],
+        kv: [{ namespace: 'p', key: 'count', value: 2 }],
+        outbox: [{ id: 'e1:0', lane: 'c', effect: { n: 2 }, createdAt: T0 }],
+        jobs: [{ id: 'job:e1', nextFireAt: T0 + 60_000, data: { n: 2 } }],
+      };
+      await store.set('p', 'count', 5); // a concurrent event got there first
+      const refused = store.commit(conditional);
+      await expect(refused).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(store.commit(conditional)).rejects.toMatchObject({ code: 'STORE_CONFLICT', reason: 'changed', eventKey: 'e1', changed: { namespace: 'p', key: 'count' } });
+      expect(await store.get('p', 'count')).toBe(5);
+      expect(await store.isHandled('e1')).toBe(false);
+      expect(await store.getCursor()).toBeUndefined();
+      expect(await store.outboxSize()).toBe(0);
+      expect(await store.listJobs()).toEqual([]);
+
+      // Run again on fresh reads: applies.
+      await store.commit({ ...conditional, expect: [{ namespace: 'p', key: 'count', json: await store.getJson('p', 'count') }], kv: [{ namespace: 'p', key: 'count', value: 6 }] });
+      expect(await store.get('p', 'count')).toBe(6);
+      expect(await store.isHandled('e1')).toBe(true);
+      expect(await store.getCursor()).toBe(3);
+      expect(await store.getJob('job:e1')).toEqual({ id: 'job:e1', nextFireAt: T0 + 60_000, data: { n: 2 } });
+      // The same unit committed again (a duplicate run) is refused as handled.
+      await expect(store.commit({ eventKey: 'e1', expect: [], kv: [{ namespace: 'p', key: 'count', value: 7 }] })).rejects.toMatchObject({ reason: 'handled' });
+      expect(await store.get('p', 'count')).toBe(6);
+    });
+
+    it('of concurrent conditional commits on one read, exactly one applies; the others in its group are unaffected', async () => {
+      const store = await fresh();
+      const read = await store.getJson('p', 'n');
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          store.commit({ eventKey: `e${i}`, expect: [{ namespace: 'p', key: 'n', json: read }], kv: [{ namespace: 'p', key: 'n', value: i }] }),
+        ).concat([store.commit({ eventKey: 'plain', kv: [{ namespace: 'p', key: 'other', value: 1 }] })]),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      expect(results.at(-1)!.status).toBe('fulfilled');
+      const winner = results.findIndex((r) => r.status === 'fulfilled');
+      expect(await store.get('p', 'n')).toBe(winner);
+      expect(await store.get('p', 'other')).toBe(1);
+      expect((await Promise.all(Array.from({ length: 10 }, (_, i) => store.isHandled(`e${i}`)))).filter(Boolean)).toHaveLength(1);
+    });
+
+    it('treats an expired key as absent in a conditional commit', async () => {
+      const store = await fresh();
+      await store.set('p', 'mark', true, { ttlMs: 5 });
+      await clock.advance(5);
+      await store.commit({ eventKey: 'e', expect: [{ namespace: 'p', key: 'mark', json: undefined }], kv: [{ namespace: 'p', key: 'mark', value: true }] });
+      expect(await store.get('p', 'mark')).toBe(true);
+    });
+
+    it('creates jobs only when their id is new, and cancels jobs, in the commit', async () => {
+      const store = await fresh();
+      await store.commit({ eventKey: 'a', jobs: [{ id: 'job:1', nextFireAt: T0 + 5, data: { v: 1 } }] });
+      await store.saveJob({ id: 'job:1', nextFireAt: T0 + 9, data: { v: 'fired once, moved on' } });
+      await store.commit({ eventKey: 'a', jobs: [{ id: 'job:1', nextFireAt: T0 + 5, data: { v: 1 } }, { id: 'job:2', nextFireAt: null, data: null }] });
+      expect(await store.listJobs()).toEqual([
+        { id: 'job:1', nextFireAt: T0 + 9, data: { v: 'fired once, moved on' } },
+        { id: 'job:2', nextFireAt: null, data: null },
+      ]);
+      await store.commit({ eventKey: 'b', cancelJobs: ['job:1', 'job:none'] });
+      expect((await store.listJobs()).map((j) => j.id)).toEqual(['job:2']);
+      await expect(store.commit({ eventKey: 'c', jobs: [{ id: '', nextFireAt: null, data: null }] })).rejects.toThrow(/JobRow.id/);
+      await expect(store.commit({ eventKey: 'c', cancelJobs: [''] })).rejects.toThrow(/cancelJobs/);
+      expect(await store.isHandled('c')).toBe(false);
     });
 
     it('ignores an outbox id that already exists (re-handling after a crash)', async () => {

@@ -125,7 +125,7 @@ async function withinCooldowns(registry: CommandRegistry, def: CommandDefinition
   if (registry.settings.cooldown) checks.push(['*', registry.settings.cooldown]);
   if (def.cooldown) checks.push([`cmd:${def.name}`, def.cooldown]);
   for (const [scope, options] of checks) {
-    const verdict: CooldownVerdict = await takeCooldown(ctx.deps.store, scope, accountId, options, ctx.deps.clock.now());
+    const verdict: CooldownVerdict = await takeCooldown(ctx.work, scope, accountId, options, ctx.deps.clock.now());
     if (verdict === 'ok') continue;
     ctx.deps.logger.info({ accountId, command: def.name, scope, eventId: ctx.event.id }, 'command skipped: cooldown');
     if (verdict === 'limited') {

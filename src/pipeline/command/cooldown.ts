@@ -1,8 +1,10 @@
 /**
- * Per-account command cooldowns (R-31): a sliding window of recent uses kept in the store with
- * compare-and-set, so limits hold across restarts and instances.
+ * Per-account command cooldowns (R-31): a sliding window of recent uses kept in the store, so
+ * limits hold across restarts and instances. A use is recorded in the event's unit of work: it
+ * counts once the event commits (an event handled again is not its own "slow down"), and two
+ * commands of one account racing in different conversations conflict and one is re-run.
  */
-import type { Store } from '../../store/store.js';
+import type { UnitOfWork } from '../unit-of-work.js';
 
 /**
  * At most `limit` uses per `windowMs` per account.
@@ -28,8 +30,6 @@ interface Bucket {
   notified?: boolean;
 }
 
-const MAX_ATTEMPTS = 8;
-
 /** Checks options once, with the exact offending value. */
 export function validateCooldown(where: string, options: CooldownOptions): CooldownOptions {
   const { limit, windowMs } = options ?? ({} as CooldownOptions);
@@ -39,34 +39,19 @@ export function validateCooldown(where: string, options: CooldownOptions): Coold
 }
 
 /**
- * Records one use of `scope` by `accountId` at `now`, unless the window is full. Only the first
- * refusal in a window asks for a reply (`limited`); later ones are `limited-quiet`, so a flood
- * does not make the bot flood back.
+ * Records one use of `scope` by `accountId` at `now` in `work`, unless the window is full. Only
+ * the first refusal in a window asks for a reply (`limited`); later ones are `limited-quiet`, so
+ * a flood does not make the bot flood back.
  */
-export async function takeCooldown(
-  store: Pick<Store, 'get' | 'compareAndSet'>,
-  scope: string,
-  accountId: string,
-  options: CooldownOptions,
-  now: number,
-): Promise<CooldownVerdict> {
+export async function takeCooldown(work: UnitOfWork, scope: string, accountId: string, options: CooldownOptions, now: number): Promise<CooldownVerdict> {
   const key = `${scope}:${accountId}`;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const current = await store.get<Bucket>(COOLDOWN_NAMESPACE, key);
-    const hits = (current?.hits ?? []).filter((t) => t > now - options.windowMs && t <= now);
-    let next: Bucket;
-    let verdict: CooldownVerdict;
-    if (hits.length < options.limit) {
-      next = { hits: [...hits, now] };
-      verdict = 'ok';
-    } else {
-      if (current?.notified) return 'limited-quiet';
-      next = { hits, notified: true };
-      verdict = 'limited';
-    }
-    const ttlMs = options.windowMs;
-    if (await store.compareAndSet(COOLDOWN_NAMESPACE, key, current, next, { ttlMs })) return verdict;
+  const current = await work.read<Bucket>(COOLDOWN_NAMESPACE, key);
+  const hits = (current?.hits ?? []).filter((t) => t > now - options.windowMs && t <= now);
+  if (hits.length < options.limit) {
+    work.write({ namespace: COOLDOWN_NAMESPACE, key, value: { hits: [...hits, now] } satisfies Bucket, ttlMs: options.windowMs });
+    return 'ok';
   }
-  // Lost the race repeatedly: someone is hammering this bucket, so refuse quietly.
-  return 'limited-quiet';
+  if (current?.notified) return 'limited-quiet';
+  work.write({ namespace: COOLDOWN_NAMESPACE, key, value: { hits, notified: true } satisfies Bucket, ttlMs: options.windowMs });
+  return 'limited';
 }
