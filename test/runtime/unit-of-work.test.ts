@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { definePlugin, PluginError, type AnyPlugin } from 'fleepkit';
 import { createTestBot, type TestBot } from 'fleepkit/testing';
 import kudos from '../readme/kudos.js';
+import standup from '../../plugins/standup/index.js';
 
 let t: TestBot | undefined;
 afterEach(async () => {
@@ -145,6 +146,20 @@ describe('shared state is never lost across concurrent conversations', () => {
     for (const conversation of conversations) await t.say('alice', conversation, 'count');
     await t.idle();
     expect(await t.store.get('plugin:counter', 'n')).toBe(6);
+  });
+
+  it("standup collect: 'dm': alice and bob answer at the same moment; both stored, the summary lists both", async () => {
+    // Monday 2 March 2026, 08:30 in Tallinn.
+    const config = { standup: { collect: 'dm', participants: ['alice@example.com', 'bob@example.com'] } };
+    t = await createTestBot({ plugins: [standup, gate(2, (text) => text.startsWith('Did '))], config, now: '2026-03-02T06:30:00Z' });
+    await t.say('carol', 'Team', '!standup now');
+    await t.idle();
+    await t.say('alice', 'dm:alice', 'Did the retro; release today; no blockers');
+    await t.say('bob', 'dm:bob', 'Did reviews; docs today; waiting for design');
+    await t.idle();
+    expect(await t.lastReply('Team')).toBe(
+      'Standup summary, Mon 2 Mar:\n\nAlice:\nDid the retro; release today; no blockers\n\nBob:\nDid reviews; docs today; waiting for design',
+    );
   });
 });
 
