@@ -248,8 +248,8 @@ async function jobViews(store: Store): Promise<JobView[]> {
   return out.sort((a, b) => (a.nextFireAt ?? Infinity) - (b.nextFireAt ?? Infinity) || a.id.localeCompare(b.id));
 }
 
-/** A duration in the largest whole unit: `90s` → `1.5m` is avoided, `5400000` → `90m`. */
-export function formatMs(ms: number): string {
+/** An interval in the largest unit that divides it: `600000` → `10m`, `5400000` → `90m`, `1500` → `1500ms`. */
+function formatMs(ms: number): string {
   for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
