@@ -30,7 +30,7 @@ export default definePlugin({
       throw new Error('kaboom');
     });
     bot.command('remind', {}, async (ctx) => {
-      await bot.jobs.at('later', ctx.deps.clock.now() + 3_600_000, { conversationId: ctx.conversationId, payload: { text: 'later' } });
+      await ctx.jobs.at('later', ctx.deps.clock.now() + 3_600_000, { conversationId: ctx.conversationId, payload: { text: 'later' } });
     });
     bot.cron('0 9 * * *', { name: 'daily' }, () => undefined);
   },
