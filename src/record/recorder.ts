@@ -1,7 +1,7 @@
 /**
  * `fleepkit record`: logs in as the bot and records, read only, what a bot's session with the
- * server looks like on the wire — login, account sync, contacts, the initial sync, a few
- * conversation and pinboard reads, then the live polls — every call and answer, redacted.
+ * server looks like on the wire — login, account sync, contacts, the initial sync, the
+ * conversation list, a few conversation and pinboard reads, then the live polls — every call and answer, redacted.
  * It never posts, edits or marks anything.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -102,6 +102,8 @@ export async function recordSession(options: RecordOptions): Promise<RecordSumma
     phase = 'initial';
     const conversations = await initialSync(client, read, signal);
     phase = 'extra';
+    // hubot-fleep starts with it (PROTOCOL.md §R2.15); a read, so no client_req_id.
+    await read(() => client.call('conversation/list', { sync_horizon: 0 }, { idempotent: true, retry: false, ...(signal ? { signal } : {}) }));
     for (const conversationId of conversations.slice(0, options.conversations ?? 5)) {
       await read(() => client.syncConversation(conversationId, { mode: 'ic_header', signal }));
       await read(() => client.syncPins(conversationId, { signal }));

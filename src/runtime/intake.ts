@@ -148,7 +148,8 @@ export class Intake {
     let events = 0;
     for (const record of batch.records) {
       this.o.directory.apply(record);
-      if (!BOOKKEEPING.has(record.mk_rec_type)) events++;
+      if (record.mk_rec_type === 'conv') this.joinedAt(record);
+      else if (!BOOKKEEPING.has(record.mk_rec_type)) events++;
     }
     const tracked = this.watermark.add(batch.horizon, events);
     if (events === 0) {
@@ -162,6 +163,18 @@ export class Intake {
     }
     // Back-pressure: do not poll further ahead than a bounded backlog.
     return this.dispatcher.size > BACKLOG ? this.drainBacklog() : undefined;
+  }
+
+  /**
+   * A conversation header says where the bot's membership began (`join_message_nr`): the
+   * messages before it are history Fleep shows a newcomer, never new to the bot (PROTOCOL.md
+   * §R2.16, "start baseline"). Set before any record of the batch is handled; raises only.
+   */
+  private joinedAt(record: FleepRecord): void {
+    const join = record['join_message_nr'];
+    const conversationId = record.conversation_id;
+    if (typeof join !== 'number' || join <= 1 || typeof conversationId !== 'string') return;
+    if ((this.flow.get(conversationId) ?? 0) < join - 1) this.flow.set(conversationId, join - 1);
   }
 
   private async drainBacklog(): Promise<void> {

@@ -152,7 +152,8 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
     return unit;
   }
   if (system) {
-    systemChange(record, type, prev, events);
+    // A re-send takes a change slot (or says is_edit); a system message without one is history.
+    if (revision > 0 || record.is_edit === true) systemChange(record, type, prev, events);
     return unit;
   }
 

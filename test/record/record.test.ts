@@ -76,6 +76,8 @@ describe('fleepkit record', () => {
     expect(recording.calls.some((c) => c.method === 'account/poll' && c.phase === 'initial')).toBe(true);
     expect(recording.calls.some((c) => c.method === 'account/poll' && c.phase === 'live')).toBe(true);
     expect(methods).toContain('conversation/sync_pins');
+    expect(methods).toContain('account/sync_pinboard');
+    expect(methods).toContain('conversation/list');
     expect(methods.at(-1)).toBe('account/logout');
     expect(methods.filter((m) => /^(message|conversation)\/(send|store|create|edit|delete|leave)/.test(m))).toEqual([]);
     expect(recording.header.account_id).toBe(sb.accounts['bot@example.com']);

@@ -96,6 +96,16 @@ describe('createTestBot({ replay })', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a bot added to a conversation with history sees the add and what follows, not the history (no old command re-run)', async () => {
+    const seen: string[] = [];
+    const ping = definePlugin({ name: 'ping', setup: (bot) => void bot.command('ping', { description: 'pong' }, (ctx) => ctx.reply('pong')) });
+    t = await createTestBot({ plugins: [watcher(seen), ping], replay: fixtureRecording('added-with-history') });
+    await t.idle();
+    expect(seen).toEqual(['member.joined 5', 'message.new 6']);
+    const [standIn] = [...t.replayed!.conversations.values()];
+    expect(await t.replies(standIn!)).toEqual([]);
+  });
+
   it('refuses replay without start, saying what to do', async () => {
     await expect(createTestBot({ start: false, replay: fixtureRecording('task') })).rejects.toThrow(/leave start at its default/);
   });
