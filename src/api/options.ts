@@ -4,6 +4,7 @@
  */
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { DEFAULT_BACKOFF } from '../util/backoff.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 
@@ -125,8 +126,8 @@ export function resolveClientOptions(options: FleepClientOptions = {}): Resolved
   if (typeof retry !== 'object' || retry === null) {
     throw new TypeError(`FleepClient option retry must be an object, got ${JSON.stringify(retry)}`);
   }
-  const baseMs = positiveNumber('retry.baseMs', retry.baseMs, 1000);
-  const capMs = positiveNumber('retry.capMs', retry.capMs, 60_000);
+  const baseMs = positiveNumber('retry.baseMs', retry.baseMs, DEFAULT_BACKOFF.baseMs);
+  const capMs = positiveNumber('retry.capMs', retry.capMs, DEFAULT_BACKOFF.capMs);
   if (capMs < baseMs) {
     throw new TypeError(`FleepClient option retry.capMs (${capMs}) must be >= retry.baseMs (${baseMs})`);
   }

@@ -1,7 +1,7 @@
 /** Options of the outbound queue, their defaults and their validation. */
 import type { Effect } from '../api/effects.js';
 import type { Store } from '../store/store.js';
-import type { BackoffOptions } from '../util/backoff.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../util/backoff.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { silentLogger } from '../util/logger.js';
@@ -100,7 +100,7 @@ export function resolveOptions(options: OutboundQueueOptions): ResolvedOptions {
     if (typeof store?.[method] !== 'function') throw new TypeError(`${where}: store must implement ${method}() (pass a fleepkit Store)`);
   }
   const rates = options.rates === false ? { perConversation: false as const, global: false as const } : (options.rates ?? {});
-  const backoff = { baseMs: options.backoff?.baseMs ?? 1000, capMs: options.backoff?.capMs ?? 60_000 };
+  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
   const resolved: ResolvedOptions = {
     store,
     transport,

@@ -128,7 +128,8 @@ export class Bot {
       giveUpMs: this.o.outbound?.giveUpMs,
       concurrency: this.o.outbound?.concurrency,
       transport: (effect, id, signal) =>
-        this.client.call(effect.method, effect.body, { conversationId: effect.conversationId, clientReqId: id, signal }),
+        // retry: false: the queue owns the retries of effects (the failing lane waits, the others send).
+        this.client.call(effect.method, effect.body, { conversationId: effect.conversationId, clientReqId: id, signal, retry: false }),
     });
     this.scheduler = new Scheduler({
       store: this.store,

@@ -4,7 +4,8 @@
  * poller has passed it, so a test can say something and then wait, without sleeping.
  */
 import type { FleepClient } from '../api/client.js';
-import { FleepApiError, FleepNetworkError } from '../api/errors.js';
+import { FleepApiError } from '../api/errors.js';
+import { fullJitter } from '../util/backoff.js';
 import type { Clock } from '../util/clock.js';
 
 /** Tracks the newest horizon the poller has handed over. */
@@ -37,17 +38,18 @@ export class CatchUpPoint {
     for (const w of this.waiters.splice(0)) w.resolve();
   }
 
-  /** The server's current horizon; waits out 429s and transient failures on the bot's clock. */
+  /**
+   * The server's current horizon. The client retries this read through network errors and 5xx
+   * itself; a 429 it hands back at once, and that is waited out here (Retry-After, or the shared
+   * backoff) on the bot's clock.
+   */
   async serverHorizon(): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {
         return (await this.client.accountSync()).event_horizon;
       } catch (error) {
-        const transient =
-          error instanceof FleepNetworkError || (error instanceof FleepApiError && (error.isRateLimited || error.isServerError));
-        if (!transient || attempt >= 20) throw error;
-        const wait = error instanceof FleepApiError && error.retryAfterMs !== undefined ? error.retryAfterMs : 250 * (attempt + 1);
-        await this.clock.sleep(wait);
+        if (!(error instanceof FleepApiError && error.isRateLimited) || attempt >= 20) throw error;
+        await this.clock.sleep(error.retryAfterMs ?? fullJitter(attempt));
       }
     }
   }

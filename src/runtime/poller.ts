@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { FleepClient } from '../api/client.js';
 import { FleepApiError, FleepNetworkError, SessionExpiredError } from '../api/errors.js';
 import type { FleepRecord } from '../api/records.js';
-import { fullJitter } from '../util/backoff.js';
+import { DEFAULT_BACKOFF, fullJitter } from '../util/backoff.js';
 import type { Clock } from '../util/clock.js';
 
 /** A batch of records, with the horizon that follows it. */
@@ -91,12 +91,12 @@ export class Poller {
       return undefined;
     }
     if (error instanceof FleepApiError && error.isRateLimited) {
-      const wait = error.retryAfterMs ?? fullJitter(this.failures++, this.options.backoff, this.options.random);
+      const wait = error.retryAfterMs ?? fullJitter(this.failures++, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
       logger.warn({ waitMs: wait }, 'account/poll rate limited; waiting Retry-After');
       return wait;
     }
     const expected = error instanceof FleepNetworkError || (error instanceof FleepApiError && (error.isServerError || error.isUnauthorized));
-    const wait = fullJitter(this.failures++, this.options.backoff ?? { baseMs: 1000, capMs: 60_000 }, this.options.random);
+    const wait = fullJitter(this.failures++, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
     const fields = { ...this.describe(error), waitMs: wait, failures: this.failures };
     if (expected) logger.warn(fields, 'account/poll failed; backing off');
     else logger.error(fields, 'account/poll failed unexpectedly; backing off');

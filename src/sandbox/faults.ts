@@ -15,6 +15,8 @@ export interface FaultConfig {
   seed?: number;
   /** Probability (0–1) of a 500 before the call runs. @default 0 */
   error_rate?: number;
+  /** Conversation ids whose calls (`/api/<method>/<conversation id>`) all answer 500, for as long as the schedule is set. @default none */
+  error_conversations?: string[];
   /** Probability (0–1) that the call runs but the response is cut mid-body and the socket destroyed. @default 0 */
   reset_rate?: number;
   /** Extra delay before every response, ms. @default 0 */
@@ -57,7 +59,7 @@ function count(v: unknown, key: string, min = 1): number | undefined {
 export function parseFaultConfig(input: unknown): FaultConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('Fault schedule must be a JSON object');
   const o = input as Record<string, unknown>;
-  const known = ['seed', 'error_rate', 'reset_rate', 'latency_ms', 'hold_ms', 'rate_limit', 'expire_sessions_every', 'duplicate_batches', 'resync_every'];
+  const known = ['seed', 'error_rate', 'error_conversations', 'reset_rate', 'latency_ms', 'hold_ms', 'rate_limit', 'expire_sessions_every', 'duplicate_batches', 'resync_every'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw badRequest(`Unknown fault key ${k}; known keys: ${known.join(', ')}`);
   const cfg: FaultConfig = {
     seed: count(o.seed, 'seed', 0) ?? 1,
@@ -66,6 +68,13 @@ export function parseFaultConfig(input: unknown): FaultConfig {
     latency_ms: count(o.latency_ms, 'latency_ms', 0) ?? 0,
     duplicate_batches: rate(o.duplicate_batches, 'duplicate_batches'),
   };
+  if (o.error_conversations !== undefined && o.error_conversations !== null) {
+    const ids = o.error_conversations;
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || id === '')) {
+      throw badRequest(`error_conversations must be a list of conversation ids, got ${JSON.stringify(ids)}`);
+    }
+    cfg.error_conversations = ids as string[];
+  }
   const hold = count(o.hold_ms, 'hold_ms', 0);
   if (hold !== undefined) cfg.hold_ms = hold;
   const every = count(o.expire_sessions_every, 'expire_sessions_every');
@@ -144,8 +153,12 @@ export class FaultInjector {
     return rl.retry_after_s ?? 1;
   }
 
-  /** True when this call should fail with a 500 before running. */
-  serverError(): boolean {
+  /** True when this call (on `conversationId`, if its path names one) should fail with a 500 before running. */
+  serverError(conversationId?: string): boolean {
+    if (conversationId !== undefined && this.config?.error_conversations?.includes(conversationId)) {
+      this.stats.errors++;
+      return true;
+    }
     const p = this.config?.error_rate ?? 0;
     if (p <= 0 || this.random() >= p) return false;
     this.stats.errors++;

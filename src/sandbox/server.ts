@@ -223,7 +223,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (retryAfter !== undefined) {
       return sendJson(res, 429, { error_id: 'rate_limited', error_message: `Too many requests; retry after ${retryAfter} s`, retry_after: retryAfter }, { 'retry-after': String(retryAfter) });
     }
-    if (faults.serverError()) return sendJson(res, 500, { error_id: 'internal_error', error_message: 'Injected server error (sandbox fault schedule)' });
+    if (faults.serverError(pathId)) return sendJson(res, 500, { error_id: 'internal_error', error_message: 'Injected server error (sandbox fault schedule)' });
     const latency = faults.latencyMs();
     if (latency > 0) await new Promise<void>((resolve) => setTimeout(resolve, latency));
 

@@ -1,4 +1,12 @@
-/** Full-jitter exponential backoff (AWS architecture blog's "full jitter"). */
+/**
+ * The one backoff policy of fleepkit's retry loops: full-jitter exponential backoff (AWS
+ * architecture blog's "full jitter"), base 1 s, cap 60 s unless configured (RELIABILITY.md R-12).
+ *
+ * Each call path has exactly one retry owner, and each owner uses this policy: the outbound queue
+ * for effects (a failing conversation's lane waits, the others keep sending), the poller for
+ * `account/poll`, the client for its own reads (sync, contacts, login). The bot calls the client
+ * with `retry: false` wherever another owner retries.
+ */
 
 /**
  * Options of {@link fullJitter}.
@@ -11,13 +19,16 @@ export interface BackoffOptions {
   capMs?: number;
 }
 
+/** The default policy: base 1 s, cap 60 s. */
+export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>> = Object.freeze({ baseMs: 1000, capMs: 60_000 });
+
 /**
  * Delay before retry number `attempt` (0-based): uniform in [0, min(cap, base * 2^attempt)).
  * `random` is injectable so tests are deterministic.
  */
-export function fullJitter(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
-  const base = options.baseMs ?? 1000;
-  const cap = options.capMs ?? 60_000;
+export function fullJitter(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const base = options.baseMs ?? DEFAULT_BACKOFF.baseMs;
+  const cap = options.capMs ?? DEFAULT_BACKOFF.capMs;
   const ceiling = Math.min(cap, base * 2 ** Math.min(attempt, 30));
   return Math.floor(random() * ceiling);
 }
