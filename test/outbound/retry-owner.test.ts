@@ -32,7 +32,7 @@ async function clearFaults(): Promise<void> {
 function entries(queue: OutboundQueue, event: 'retry' | 'sent', count: number): Promise<Set<string>> {
   return new Promise((resolve) => {
     const ids = new Set<string>();
-    const seen = (entry: { id: string }): void => {
+    const seen = (entry: { id: string }, _detail: unknown): void => {
       ids.add(entry.id);
       if (ids.size < count) return;
       queue.off(event, seen);
