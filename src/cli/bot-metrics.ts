@@ -66,7 +66,7 @@ export function instrumentBot(bot: ObservableBot, client: ObservedClient, metric
   bot.events.on('handled', ({ durationMs }) => metrics.handlerLatency.observe({ plugin: 'all' }, durationMs / 1000));
 
   // Monotonic sources are turned into counter increments by remembering what was seen.
-  const seen = { retries: 0, rateLimited: 0, outboundDead: 0, jobsDead: 0, fired: 0, pluginErrors: new Map<string, number>() };
+  const seen = { retries: 0, rateLimited: 0, outboundDead: 0, jobsDead: 0, eventsDead: 0, fired: 0, pluginErrors: new Map<string, number>() };
   const startedAt = clock.now();
 
   const update = (): void => {
@@ -83,6 +83,9 @@ export function instrumentBot(bot: ObservableBot, client: ObservedClient, metric
     metrics.outbound429s.inc(Math.max(0, out.rateLimited - seen.rateLimited));
     metrics.deadLetters.inc({ kind: 'outbound' }, Math.max(0, out.deadLetters - seen.outboundDead));
     Object.assign(seen, { retries: out.retries, rateLimited: out.rateLimited, outboundDead: out.deadLetters });
+
+    metrics.deadLetters.inc({ kind: 'event' }, Math.max(0, stats.eventDeadLetters - seen.eventsDead));
+    seen.eventsDead = stats.eventDeadLetters;
 
     const sched = stats.scheduler;
     metrics.deadLetters.inc({ kind: 'job' }, Math.max(0, sched.abandoned - seen.jobsDead));

@@ -56,6 +56,8 @@ export interface BotStats {
   scheduler: SchedulerMetrics;
   /** Handled events and errors per plugin (`''`: global middleware). */
   plugins: Record<string, PluginCounters>;
+  /** Events dead-lettered after their handlers failed `maxAttempts` times or overran their deadline. */
+  eventDeadLetters: number;
 }
 
 /** Lifecycle and runtime events of a bot. */
@@ -224,6 +226,7 @@ export class Bot {
       outbound: this.outbound.stats(),
       scheduler: this.scheduler.metrics,
       plugins: this.host.counters(),
+      eventDeadLetters: this.intake ? this.unitRunner.deadLetters : 0,
     };
   }
 

@@ -74,6 +74,8 @@ type CommitOutcome = 'handled' | 'duplicate' | 'conflict';
 
 /** Runs units. Stateless between units. */
 export class UnitRunner {
+  /** Units dead-lettered so far. */
+  deadLetters = 0;
   private readonly deadlines: Deadlines;
 
   constructor(private readonly o: UnitRunnerOptions) {
@@ -134,6 +136,7 @@ export class UnitRunner {
       const failures = await store.recordFailure(unit.key, failure);
       if (timedOut || failures >= this.o.maxAttempts) {
         await store.addDeadLetter({ kind: 'event', key: unit.key, payload: unit.events.map(describe), reason: failure });
+        this.deadLetters++;
         if (timedOut) {
           // The handler may still be running: keep nothing of this attempt but the ledger entry.
           sink.discard();

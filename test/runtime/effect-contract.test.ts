@@ -7,6 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeadLetterError, definePlugin, EffectDroppedError, type Context, type EffectResult, type QueuedEffect } from 'fleepkit';
 import { createTestBot, type TestBot } from 'fleepkit/testing';
+import { instrumentBot, ObservedClient } from '../../src/cli/bot-metrics.js';
+import { createMetrics } from '../../src/util/metrics.js';
 
 /** A conversation id the sandbox does not know: Fleep refuses sends to it. */
 const NOWHERE = '00000000-0000-4000-8000-00000000dead';
@@ -106,5 +108,27 @@ describe('effect helpers', () => {
     expect(new Set(queued.map((q) => q.id)).size).toBe(1);
     expect(queued).toHaveLength(3);
     for (const q of queued) await expect(q.delivered()).rejects.toBeInstanceOf(EffectDroppedError);
+  });
+
+  it('dead letters of both kinds are counted in fleepkit_dead_letters_total', async () => {
+    const plugin = definePlugin({
+      name: 'unlucky',
+      setup(bot) {
+        bot.command('crash', () => {
+          throw new Error('always');
+        });
+        bot.command('lost', (ctx) => ctx.send(NOWHERE, 'lost'));
+      },
+    });
+    t = await createTestBot({ plugins: [plugin], start: false });
+    const metrics = instrumentBot(t.bot, new ObservedClient({ baseUrl: t.sandbox.url, clock: t.clock }), createMetrics(), t.clock);
+    await t.bot.start();
+    await t.say('alice', 'Team', '!crash');
+    await t.say('alice', 'Team', '!lost');
+    await t.idle();
+    const text = await metrics.render();
+    expect(text).toContain('fleepkit_dead_letters_total{kind="event"} 1');
+    expect(text).toContain('fleepkit_dead_letters_total{kind="outbound"} 1');
+    expect(await t.store.deadLetters('event')).toHaveLength(1);
   });
 });
