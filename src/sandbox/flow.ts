@@ -103,7 +103,7 @@ function emitSystem(state: SandboxState, conv: StoredConversation, m: StoredMess
       const ms = conv.member_state[id];
       state.streams.push(id, initHeader(conv, id, state, 'ic_full', ms?.begin_message_nr ?? 1, conv.last_message_nr));
     } else {
-      state.streams.push(id, withMembership(streamDelta(conv, id, state), conv, id));
+      state.streams.push(id, withMembership(streamDelta(conv, id, state).expand(), conv, id));
     }
   }
   state.onChange();

@@ -28,7 +28,7 @@ export function markReadTo(state: SandboxState, conv: StoredConversation, me: st
   ms.is_mark_unread = target < ms.read_message_nr;
   ms.read_message_nr = target;
   ms.unread_count = unreadAbove(conv, me, target);
-  state.streams.push(me, streamDelta(conv, me, state));
+  state.streams.pushDeferred(me, streamDelta(conv, me, state));
   for (const id of conv.members) {
     state.streams.push(id, { mk_rec_type: 'activity', conversation_id: conv.conversation_id, account_id: me, read_message_nr: target, profile_id: id });
   }

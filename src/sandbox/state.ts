@@ -249,7 +249,7 @@ export class SandboxState implements HeaderEnv {
     for (const id of recipients) {
       this.streams.pushForViewer(id, base);
       for (const f of files) this.streams.push(id, { ...f });
-      this.streams.push(id, streamDelta(conv, id, this));
+      this.streams.pushDeferred(id, streamDelta(conv, id, this));
     }
     this.onChange();
   }

@@ -6,6 +6,7 @@
  * answers once per round instead of once per request.
  */
 import type { FleepRecord } from '../api/records.js';
+import { DeferredRecord } from './deferred-record.js';
 import { forViewer } from './views.js';
 
 /** How many records each account keeps; older ones are dropped (pollers that far behind skip them). */
@@ -23,17 +24,23 @@ export interface StreamSnapshot {
  * what each send leaves on the heap by about a third (less for the GC to copy and mark).
  * `base` must not change after it is pushed.
  */
-class ViewerRecord {
+class ViewerRecord extends DeferredRecord {
   constructor(
     readonly base: FleepRecord,
     readonly viewer: string,
-  ) {}
+  ) {
+    super();
+  }
+
+  expand(): FleepRecord {
+    return forViewer(this.base, this.viewer);
+  }
 }
 
-type Kept = FleepRecord | ViewerRecord;
+type Kept = FleepRecord | DeferredRecord;
 
 function read(kept: Kept): FleepRecord {
-  return kept instanceof ViewerRecord ? forViewer(kept.base, kept.viewer) : kept;
+  return kept instanceof DeferredRecord ? kept.expand() : kept;
 }
 
 class AccountStream {
@@ -108,6 +115,11 @@ export class EventStreams {
    */
   pushForViewer(accountId: string, shared: FleepRecord): void {
     this.get(accountId).push(new ViewerRecord(shared, accountId));
+  }
+
+  /** Appends a compact record, built when read (see {@link DeferredRecord}). */
+  pushDeferred(accountId: string, record: DeferredRecord): void {
+    this.get(accountId).push(record);
   }
 
   /** The account's current horizon. */

@@ -121,7 +121,7 @@ function store(ctx: ApiContext): unknown {
   }
   const left = canPost === false && conv.members.includes(me);
   if (left) removeMembers(state, conv, me, [me]);
-  if (own && !left) state.streams.push(me, streamDelta(conv, me, state));
+  if (own && !left) state.streams.pushDeferred(me, streamDelta(conv, me, state));
   state.onChange();
   const produced = producedSince(conv, before);
   const res = syncResponse(state, conv, me, produced, produced[produced.length - 1]?.message_nr, { fromMessageNr: optInt(body, 'from_message_nr'), membership: changed || left });
@@ -188,7 +188,7 @@ function hider(hidden: boolean): (ctx: ApiContext) => unknown {
     const ms = conv.member_state[me];
     const nr = hidden ? (optInt(ctx.body, 'from_message_nr') ?? conv.last_message_nr) : 0;
     if (ms) ms.hide_message_nr = nr;
-    ctx.state.streams.push(me, Object.assign(streamDelta(conv, me, ctx.state), { hide_message_nr: nr }));
+    ctx.state.streams.push(me, Object.assign(streamDelta(conv, me, ctx.state).expand(), { hide_message_nr: nr }));
     ctx.state.onChange();
     const res = syncResponse(ctx.state, conv, me, [], undefined);
     res.header.hide_message_nr = nr;
@@ -203,7 +203,7 @@ function setAlerts(ctx: ApiContext): unknown {
   if (level !== 'never' && level !== 'default') throw badRequest('mk_alert_level must be "never" or "default"');
   const ms = conv.member_state[me];
   if (ms) ms.mk_alert_level = level;
-  ctx.state.streams.push(me, streamDelta(conv, me, ctx.state));
+  ctx.state.streams.pushDeferred(me, streamDelta(conv, me, ctx.state));
   ctx.state.onChange();
   return syncResponse(ctx.state, conv, me, [], undefined, { fromMessageNr: optInt(ctx.body, 'from_message_nr') });
 }

@@ -8,6 +8,7 @@
  */
 import type { ConvRecord } from '../../api/records.js';
 import type { MemberState, StoredConversation, StoredMessage } from '../model.js';
+import { DeferredRecord } from '../deferred-record.js';
 import { unixSeconds } from './message.js';
 
 /** What header builders look up outside the conversation. */
@@ -107,62 +108,125 @@ function inboxNumbers(conv: StoredConversation, ms: MemberState, end: number): {
   return { inbox, readInbox, lastInbox };
 }
 
-/** The delta header of §R2.7 (what every change sends); `my_message_nr` only when asked. */
-export function deltaHeader(conv: StoredConversation, viewer: string, env: HeaderEnv, withMy = false): ConvRecord {
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * The delta header of §R2.7 in its compact form: only what varies. `expand()` builds the wire
+ * record (every header a member's stream keeps is one of these until it is read).
+ */
+export class DeltaHeader extends DeferredRecord {
+  constructor(
+    readonly conversationId: string,
+    readonly viewer: string,
+    readonly join: number,
+    readonly last: number,
+    readonly read: number,
+    readonly show: number,
+    readonly send: number,
+    readonly inbox: number,
+    readonly lastInbox: number,
+    readonly readInbox: number,
+    readonly unread: number,
+    readonly markUnread: boolean,
+    readonly alertLevel: string,
+    readonly labelIds: readonly string[],
+    /** Bits: 1 pinboard, 2 taskboard, 4 task archive. */
+    readonly boards: number,
+    readonly time: number,
+    readonly labels: readonly string[] | undefined,
+    readonly hide: number,
+    /** `my_message_nr` to send, or -1 for none. */
+    readonly my: number,
+  ) {
+    super();
+  }
+
+  expand(): ConvRecord {
+    const rec: ConvRecord = {
+      mk_rec_type: 'conv',
+      conversation_id: this.conversationId,
+      profile_id: this.viewer,
+      join_message_nr: this.join,
+      last_message_nr: this.last,
+      read_message_nr: this.read,
+      show_message_nr: this.show,
+      send_message_nr: this.send,
+      inbox_message_nr: this.inbox,
+      last_inbox_nr: this.lastInbox,
+      read_inbox_nr: this.readInbox,
+      unread_count: this.unread,
+      is_mark_unread: this.markUnread,
+      mk_alert_level: this.alertLevel,
+      snooze_interval: 0,
+      snooze_time: 0,
+      is_muted: false,
+      is_automute: false,
+      is_list: false,
+      label_ids: [...this.labelIds],
+      teams: [],
+      has_pinboard: (this.boards & 1) !== 0,
+      has_taskboard: (this.boards & 2) !== 0,
+      has_task_archive: (this.boards & 4) !== 0,
+      has_done_notifications: false,
+      export_files: [],
+      export_progress: '1',
+      passive: [],
+      pending: [],
+      inbox_time: this.time,
+      last_message_time: this.time,
+    };
+    if (this.labels) rec.labels = [...this.labels];
+    if (this.hide > 0) rec.hide_message_nr = this.hide;
+    if (this.my >= 0) rec.my_message_nr = this.my;
+    return rec;
+  }
+}
+
+/** The compact delta header for `viewer` now; `my_message_nr` only when asked. */
+export function compactDelta(conv: StoredConversation, viewer: string, env: HeaderEnv, withMy = false): DeltaHeader {
   const ms = memberState(conv, viewer);
   const end = viewEnd(conv, viewer, ms);
   const { inbox, readInbox, lastInbox } = inboxNumbers(conv, ms, end);
   const ix = indexOf(conv);
-  const time = unixSeconds(conv.last_message_time);
   const member = isMember(conv, viewer);
-  const rec: ConvRecord = {
-    mk_rec_type: 'conv',
-    conversation_id: conv.conversation_id,
-    profile_id: viewer,
-    join_message_nr: ms.join_message_nr,
-    last_message_nr: end,
-    read_message_nr: ms.read_message_nr,
-    show_message_nr: member ? conv.last_visible_nr : Math.min(conv.last_visible_nr, end),
-    send_message_nr: ms.send_message_nr ?? ms.join_message_nr,
-    inbox_message_nr: inbox,
-    last_inbox_nr: lastInbox,
-    read_inbox_nr: readInbox,
-    unread_count: member ? ms.unread_count : 0,
-    is_mark_unread: ms.is_mark_unread,
-    mk_alert_level: ms.mk_alert_level,
-    snooze_interval: 0,
-    snooze_time: 0,
-    is_muted: false,
-    is_automute: false,
-    is_list: false,
-    label_ids: [...(ms.label_ids ?? [])],
-    teams: [],
-    has_pinboard: ix.pins.size > 0,
-    has_taskboard: ix.tasks.size > 0,
-    has_task_archive: ix.archivedTasks.size > 0,
-    has_done_notifications: false,
-    export_files: [],
-    export_progress: '1',
-    passive: [],
-    pending: [],
-    inbox_time: time,
-    last_message_time: time,
-  };
-  if ((ms.label_ids?.length ?? 0) > 0) rec.labels = (ms.label_ids ?? []).map((id) => env.labelName(viewer, id) ?? id);
-  if ((ms.hide_message_nr ?? 0) > 0) rec.hide_message_nr = ms.hide_message_nr;
-  if (withMy) rec.my_message_nr = ms.my_message_nr;
-  return rec;
+  const labelIds = ms.label_ids && ms.label_ids.length > 0 ? [...ms.label_ids] : NONE;
+  return new DeltaHeader(
+    conv.conversation_id,
+    viewer,
+    ms.join_message_nr,
+    end,
+    ms.read_message_nr,
+    member ? conv.last_visible_nr : Math.min(conv.last_visible_nr, end),
+    ms.send_message_nr ?? ms.join_message_nr,
+    inbox,
+    lastInbox,
+    readInbox,
+    member ? ms.unread_count : 0,
+    ms.is_mark_unread,
+    ms.mk_alert_level,
+    labelIds,
+    (ix.pins.size > 0 ? 1 : 0) | (ix.tasks.size > 0 ? 2 : 0) | (ix.archivedTasks.size > 0 ? 4 : 0),
+    unixSeconds(conv.last_message_time),
+    labelIds.length > 0 ? labelIds.map((id) => env.labelName(viewer, id) ?? id) : undefined,
+    ms.hide_message_nr ?? 0,
+    withMy ? ms.my_message_nr : -1,
+  );
+}
+
+/** The delta header of §R2.7 (what every change sends); `my_message_nr` only when asked. */
+export function deltaHeader(conv: StoredConversation, viewer: string, env: HeaderEnv, withMy = false): ConvRecord {
+  return compactDelta(conv, viewer, env, withMy).expand();
 }
 
 /**
- * The delta header for a member's stream: carries `my_message_nr` when it changed since it was
- * last sent to that member (0 included, §R2.7), and remembers that it was sent.
+ * The delta header for a member's stream, compact: carries `my_message_nr` when it changed
+ * since it was last sent to that member (0 included, §R2.7), and remembers that it was sent.
  */
-export function streamDelta(conv: StoredConversation, viewer: string, env: HeaderEnv): ConvRecord {
+export function streamDelta(conv: StoredConversation, viewer: string, env: HeaderEnv): DeltaHeader {
   const ms = conv.member_state[viewer];
   const changed = ms !== undefined && ms.my_message_nr !== (ms.my_sent ?? 0);
   if (changed) ms.my_sent = ms.my_message_nr;
-  return deltaHeader(conv, viewer, env, changed);
+  return compactDelta(conv, viewer, env, changed);
 }
 
 /** The nr of the conversation's latest `topic` message (or the create message). */
