@@ -67,8 +67,10 @@ export interface BotOptions {
   /** Random source for jitter. @default Math.random */
   random?: () => number;
   /**
-   * This instance's name in the poller lease (R-08): instances sharing a store poll one at a
-   * time. A restart with the same name takes over at once. @default the host name
+   * This instance's name in the poller lease (R-08) and the scheduler's slot leases: instances
+   * sharing a store poll one at a time. A restart with the same name takes over at once, and
+   * re-runs a scheduled slot its predecessor was killed in without waiting for that slot's lease
+   * to expire. Run one process per name. @default the host name
    */
   instanceId?: string;
   /**

@@ -138,6 +138,8 @@ export class Bot {
       clock: this.clock,
       logger: this.logger,
       defaultTimezone: this.o.timezone,
+      // Stable across restarts, so a restarted bot knows its dead predecessor's slot leases.
+      instanceId: this.o.instanceId ?? hostname(),
       onFire: (firing) => scheduleUnit(this.intake, this.unitRunner, firing),
     });
     this.strays = new StrayErrors(this.logger);

@@ -3,6 +3,11 @@
  * until when. A lease that outlives its deadline means the executor died mid-action; the slot
  * is then re-run at most once more (its effects share the fire key, so replies de-duplicate,
  * R-10/R-18). Leases also tell other instances that a job is still running (no overlap).
+ *
+ * A lease names its executor twice: the instance (stable across restarts: the bot passes its
+ * instance id, the host name by default) and the process run. A restarted instance therefore
+ * knows the leases of its own earlier run are dead at once — that process cannot still be
+ * running — and does not wait for them to expire: a SIGKILL mid-run does not block the job.
  */
 import type { KvWrite, Store } from '../store/store.js';
 import type { Firing } from './job.js';
@@ -15,10 +20,26 @@ export interface RunLease {
   firing: Firing;
   /** Instance id of the executor. */
   owner: string;
+  /** The executor's process run (absent in leases written before runs were recorded). */
+  run?: string;
   /** Epoch ms after which the run counts as crashed. */
   leaseUntil: number;
   /** 1 for the first run, 2 for the re-run after a crash. */
   attempt: number;
+}
+
+/** Who runs slots: the instance (the same after a restart) and this process's run of it. */
+export interface Executor {
+  owner: string;
+  run: string;
+}
+
+/**
+ * Whether the executor of `lease` is gone: its deadline passed, or it is an earlier run of this
+ * very instance.
+ */
+export function isDead(lease: RunLease, now: number, self: Executor): boolean {
+  return lease.leaseUntil <= now || (lease.owner === self.owner && lease.run !== self.run);
 }
 
 /** How many times one slot may run in total (first run + one re-run after a crash). */
@@ -44,28 +65,28 @@ export async function releaseLease(store: Store, lease: RunLease): Promise<void>
   await store.compareAndSet(SCHEDULER_NAMESPACE, leaseKey(lease.firing.fireKey), lease, undefined);
 }
 
-/** Whether some instance holds a live lease on one of the job's slots. */
-export async function hasLiveLease(store: Store, jobId: string, now: number): Promise<{ live: boolean; until?: number }> {
+/** Whether some live executor holds a lease on one of the job's slots. */
+export async function hasLiveLease(store: Store, jobId: string, now: number, self: Executor): Promise<{ live: boolean; until?: number }> {
   const leases = await store.list<RunLease>(SCHEDULER_NAMESPACE, jobLeasePrefix(jobId));
   let until: number | undefined;
   for (const { value } of leases) {
-    if (value.leaseUntil > now) until = Math.max(until ?? 0, value.leaseUntil);
+    if (!isDead(value, now, self)) until = Math.max(until ?? 0, value.leaseUntil);
   }
   return until === undefined ? { live: false } : { live: true, until };
 }
 
-/** Every lease whose deadline has passed. */
-export async function expiredLeases(store: Store, now: number): Promise<RunLease[]> {
+/** Every lease whose executor is gone (see {@link isDead}). */
+export async function deadLeases(store: Store, now: number, self: Executor): Promise<RunLease[]> {
   const leases = await store.list<RunLease>(SCHEDULER_NAMESPACE, 'run:');
-  return leases.map((l) => l.value).filter((l) => l.leaseUntil <= now);
+  return leases.map((l) => l.value).filter((l) => isDead(l, now, self));
 }
 
 /**
- * Takes over an expired lease with compare-and-set, so one instance wins. Resolves the new
- * lease, or `undefined` when another instance was faster.
+ * Takes over a dead lease with compare-and-set, so one instance wins. Resolves the new lease, or
+ * `undefined` when another instance was faster.
  */
-export async function takeOver(store: Store, expired: RunLease, owner: string, leaseUntil: number): Promise<RunLease | undefined> {
-  const next: RunLease = { ...expired, owner, leaseUntil, attempt: expired.attempt + 1, firing: { ...expired.firing, attempt: expired.attempt + 1 } };
+export async function takeOver(store: Store, expired: RunLease, self: Executor, leaseUntil: number): Promise<RunLease | undefined> {
+  const next: RunLease = { ...expired, owner: self.owner, run: self.run, leaseUntil, attempt: expired.attempt + 1, firing: { ...expired.firing, attempt: expired.attempt + 1 } };
   const won = await store.compareAndSet(SCHEDULER_NAMESPACE, leaseKey(expired.firing.fireKey), expired, next);
   return won ? next : undefined;
 }

@@ -33,7 +33,11 @@ export interface SchedulerOptions {
   lease?: number | string;
   /** How long `stop()` waits for running handlers. @default '10s' */
   stopTimeout?: number | string;
-  /** This instance's name in leases and logs. @default a random id */
+  /**
+   * This instance's name in leases and logs. Give a restarted process the same name: it then
+   * knows the slot leases of its dead predecessor at once instead of waiting for them to expire
+   * (one process per name at a time). @default a random id
+   */
   instanceId?: string;
 }
 

@@ -11,8 +11,8 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Firing, JobData, JobInfo } from './job.js';
 import { fireKeyOf, firstPendingSlot, readJobData, toJobInfo } from './job.js';
-import { MAX_ATTEMPTS, abandon, expiredLeases, hasLiveLease, releaseLease, takeLease, takeOver } from './leases.js';
-import type { RunLease } from './leases.js';
+import { MAX_ATTEMPTS, abandon, deadLeases, hasLiveLease, releaseLease, takeLease, takeOver } from './leases.js';
+import type { Executor, RunLease } from './leases.js';
 import { SchedulerMetricsRecorder } from './metrics.js';
 import type { SchedulerMetrics } from './metrics.js';
 import type { CronOptions, JobFilter, ReminderOptions, ResolvedSchedulerOptions, SchedulerOptions } from './options.js';
@@ -40,6 +40,8 @@ export class Scheduler {
   private readonly opts: ResolvedSchedulerOptions;
   /** This instance's name in leases. */
   readonly instanceId: string;
+  /** This instance and this process's run of it, as leases name their executor. */
+  private readonly self: Executor;
   private readonly declared = new Map<string, JobData>();
   private readonly running = new Map<string, number>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -61,6 +63,7 @@ export class Scheduler {
     this.logger = (options.logger ?? pino({ enabled: false })).child({ component: 'scheduler' });
     this.defaultTimezone = assertTimeZone(options.defaultTimezone ?? 'UTC');
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
+    this.self = { owner: this.instanceId, run: randomUUID() };
   }
 
   /** Counters and recent drift values (ms late of each firing), as a plain snapshot. */
@@ -274,8 +277,9 @@ export class Scheduler {
     const now = this.clock.now();
     let wakeAt = Number.POSITIVE_INFINITY;
     try {
-      if (this.opts.rescanMs !== false && now >= this.nextRescanAt) {
-        this.nextRescanAt = now + this.opts.rescanMs;
+      // Always on the first wake-up: an earlier run of this instance may have died mid-slot.
+      if (this.nextRescanAt === 0 || (this.opts.rescanMs !== false && now >= this.nextRescanAt)) {
+        this.nextRescanAt = this.opts.rescanMs === false ? Number.POSITIVE_INFINITY : now + this.opts.rescanMs;
         await this.recoverCrashedRuns(now);
       }
       for (const row of await this.store.listJobs()) {
@@ -290,7 +294,7 @@ export class Scheduler {
       this.logger.error({ err: error }, 'scheduler wake-up failed; retrying in 5s');
       wakeAt = now + 5000;
     }
-    if (this.opts.rescanMs !== false) wakeAt = Math.min(wakeAt, this.nextRescanAt);
+    wakeAt = Math.min(wakeAt, this.nextRescanAt);
     this.arm(wakeAt);
   }
 
@@ -309,7 +313,7 @@ export class Scheduler {
     if (row.nextFireAt > now) return row.nextFireAt;
     if (!job.overlap) {
       if ((this.running.get(row.id) ?? 0) > 0) return null; // its run's end wakes us
-      const lease = await hasLiveLease(this.store, row.id, now);
+      const lease = await hasLiveLease(this.store, row.id, now, this.self);
       if (lease.live) return lease.until ?? null;
     }
     const plan = planDue(job, now, this.opts);
@@ -346,7 +350,7 @@ export class Scheduler {
         if (job.ownerId !== undefined) firing.ownerId = job.ownerId;
         if (job.conversationId !== undefined) firing.conversationId = job.conversationId;
         if (job.name !== undefined) firing.name = job.name;
-        await this.execute({ firing, owner: this.instanceId, leaseUntil: this.clock.now() + this.opts.leaseMs, attempt: 1 });
+        await this.execute({ firing, owner: this.instanceId, run: this.self.run, leaseUntil: this.clock.now() + this.opts.leaseMs, attempt: 1 });
       }
     };
     this.track(
@@ -379,9 +383,9 @@ export class Scheduler {
 
   /** Re-runs slots whose executor died mid-run (once), and dead-letters those that crashed twice. */
   private async recoverCrashedRuns(now: number): Promise<void> {
-    for (const expired of await expiredLeases(this.store, now)) {
+    for (const expired of await deadLeases(this.store, now, this.self)) {
       const fireKey = expired.firing.fireKey;
-      if (expired.owner === this.instanceId && (this.running.get(expired.firing.jobId) ?? 0) > 0) continue;
+      if (expired.owner === this.instanceId && expired.run === this.self.run && (this.running.get(expired.firing.jobId) ?? 0) > 0) continue;
       if (expired.attempt >= MAX_ATTEMPTS) {
         if (await abandon(this.store, expired)) {
           this.recorder.abandoned();
@@ -390,7 +394,7 @@ export class Scheduler {
         }
         continue;
       }
-      const lease = await takeOver(this.store, expired, this.instanceId, now + this.opts.leaseMs);
+      const lease = await takeOver(this.store, expired, this.self, now + this.opts.leaseMs);
       if (!lease) continue;
       lease.firing.lateByMs = Math.max(0, now - lease.firing.scheduledAt);
       this.logger.warn({ jobId: lease.firing.jobId, fireKey, previousOwner: expired.owner }, `slot ${fireKey} did not finish (executor gone); re-running it once`);
