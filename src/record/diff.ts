@@ -58,6 +58,11 @@ export async function diffRecording(recording: Recording, target: DiffTarget): P
         calls.push({ seq: call.seq, method: call.method, differences: [], unmatched: [], skipped });
         continue;
       }
+      const unknown = sameAccount ? undefined : unmappedConversation(call, ids);
+      if (unknown) {
+        calls.push({ seq: call.seq, method: call.method, differences: [], unmatched: [], skipped: `conversation ${unknown} has no counterpart in the sandbox` });
+        continue;
+      }
       await replay(client, call, { ids, horizons, sameAccount }, target).catch((error: unknown) => {
         if (!(error instanceof FleepApiError || error instanceof FleepNetworkError)) throw error;
       });
@@ -76,6 +81,15 @@ function skipReason(call: RecordedCall): string | undefined {
   if (call.method === 'file/upload') return 'uploads are not replayed';
   if (!isReadMethod(call.method) && !ALSO_READ.has(call.method)) return 'not a read call; a diff never changes the sandbox';
   return undefined;
+}
+
+/** The recorded conversation a call is about, when no sandbox conversation was paired with it. */
+function unmappedConversation(call: RecordedCall, ids: Map<string, string>): string | undefined {
+  const prefix = `/api/${call.method}/`;
+  const pathId = call.path.startsWith(prefix) ? decodeURIComponent(call.path.slice(prefix.length).split('?')[0] ?? '') : '';
+  const bodyId = (call.request as Record<string, unknown> | null)?.['conversation_id'];
+  const id = pathId || (typeof bodyId === 'string' ? bodyId : '');
+  return id && !ids.has(id) ? id : undefined;
 }
 
 interface Mapping {
@@ -142,14 +156,32 @@ function learn(recorded: unknown, answer: unknown, map: Mapping, key: string): v
     return;
   }
   if (Array.isArray(recorded) && Array.isArray(answer)) {
-    const n = Math.min(recorded.length, answer.length);
-    for (let i = 0; i < n; i++) learn(recorded[i], answer[i], map, key);
+    // Records pair up by type, in order (the first conversation with the first conversation…).
+    const a = byRecordType(recorded);
+    const b = byRecordType(answer);
+    for (const [type, items] of a) {
+      const other = b.get(type) ?? [];
+      const n = Math.min(items.length, other.length);
+      for (let i = 0; i < n; i++) learn(items[i], other[i], map, key);
+    }
     return;
   }
   if (recorded && answer && typeof recorded === 'object' && typeof answer === 'object') {
     const a = answer as Record<string, unknown>;
     for (const [k, v] of Object.entries(recorded as Record<string, unknown>)) if (k in a) learn(v, a[k], map, k);
   }
+}
+
+function byRecordType(list: unknown[]): Map<string, unknown[]> {
+  const out = new Map<string, unknown[]>();
+  for (const item of list) {
+    const type = item && typeof item === 'object' ? (item as Record<string, unknown>)['mk_rec_type'] : undefined;
+    const k = typeof type === 'string' ? type : '';
+    const group = out.get(k);
+    if (group) group.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 function mapValues(value: unknown, ids: Map<string, string>): unknown {

@@ -92,6 +92,24 @@ describe('fleepkit record', () => {
     expect(report.calls.filter((c) => c.skipped)).toEqual([]);
   });
 
+  it('diffs against another sandbox: ids and horizons are mapped, conversations paired in order', async () => {
+    const other = await startSandbox({ port: 0, seed: 'demo', holdMs: 1_000 });
+    try {
+      const carol = new FleepClient({ baseUrl: other.url });
+      await carol.login('carol@example.com', DEMO_PASSWORD);
+      const conv = (await carol.createConversation({ topic: 'Elsewhere', emails: ['bot@example.com'] })).header.conversation_id;
+      const nr = (await carol.sendMessage(conv, 'pinned elsewhere')).result_message_nr!;
+      await carol.storeMessage(conv, { messageNr: nr, tags: ['pin'] });
+      await carol.logout();
+      const report = await diffRecording(recording, { server: other.url, ...BOT });
+      expect(formatDiff(report)).toMatch(/no differences in \d+ calls/);
+      const pins = report.calls.find((c) => c.method === 'conversation/sync_pins')!;
+      expect(pins.skipped).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('names each differing field of a doctored recording', async () => {
     const doctored = parseRecording(readFileSync(file, 'utf8'));
     const live = doctored.calls.find((c) => c.phase === 'live')!;
