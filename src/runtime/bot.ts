@@ -28,7 +28,7 @@ import { Directory, type ConversationPosition } from './directory.js';
 import { BotStoppedError } from './errors.js';
 import { Intake } from './intake.js';
 import { PollerLease } from './lease.js';
-import { Poller } from './poller.js';
+import { Poller, type ResyncAttempt } from './poller.js';
 import { declareCrons, jobControl, jobPlanner, scheduleUnit, schedulerCronOptions } from './schedule-bridge.js';
 import { StrayErrors } from './stray-errors.js';
 import { UnitRunner } from './unit-runner.js';
@@ -72,6 +72,11 @@ export interface BotEvents {
   handled: (info: { event: FleepEvent; durationMs: number }) => void;
   /** Something failed outside a handler (handler errors go to `bot.catch`). */
   error: (error: Error) => void;
+  /**
+   * The server asked for a resync (again: `attempt` > 1); the poller waits `delayMs` first, so a
+   * server that keeps answering horizon 0 cannot make the bot spin.
+   */
+  resyncing: (info: ResyncAttempt) => void;
   /** The server asked for a resync; `horizon` is where polling continues. */
   resync: (info: { reason: string; from: number; horizon: number }) => void;
   stopping: () => void;
@@ -455,6 +460,7 @@ export class Bot {
         return taken.then(() => this.caughtUp.advance(batch.horizon));
       },
       onResync: (reason, from) => this.resync(reason, from),
+      onResyncing: (info) => this.events.emit('resyncing', info),
       onFatal: (error) => {
         this.events.emit('error', error);
         void this.stop();
@@ -463,11 +469,19 @@ export class Bot {
     this.pollLoop = poller.run(cursor, this.polling.signal);
   }
 
+  /**
+   * The server asked for a resync: take the new horizon, then handle everything between our
+   * cursor and it that the stream will not bring any more — in the conversations we know and in
+   * ones created in the gap (listed by an initial sync taken after the horizon). Throws when a
+   * call fails; the poller tries again with backoff.
+   */
   private async resync(reason: string, from: number): Promise<number> {
     const intake = this.intake!;
-    const horizon = (await this.client.accountSync({ signal: this.polling.signal })).event_horizon;
+    const signal = this.polling.signal;
+    const horizon = (await this.client.accountSync({ signal })).event_horizon;
+    const listed = await this.directory.loadConversations(signal);
     await intake.reset(intake.cursor);
-    const records = await catchUp(this.client, this.store, this.polling.signal);
+    const records = await catchUp(this.client, this.store, listed, signal);
     // Handle what was missed before moving the cursor: a crash in between resyncs again.
     await intake.accept({ from, horizon: intake.cursor, records });
     await intake.reset(intake.cursor);

@@ -38,11 +38,39 @@ export interface PollerOptions {
   random?: () => number;
   /** Notified after every successful poll (liveness, poll lag metrics). */
   onPolled?: (at: number) => void;
+  /** A resync is about to run, after waiting `delayMs` (0 for the first of a streak). */
+  onResyncing?: (info: ResyncAttempt) => void;
+  /** Backoff between consecutive resyncs. @default { baseMs: 1000, capMs: 60000 } */
+  resyncBackoff?: { baseMs: number; capMs: number };
+}
+
+/** One resync attempt of a streak (resyncs with no normal poll answer in between). */
+export interface ResyncAttempt {
+  reason: string;
+  /** Horizon the bot polled from when the server asked for the resync. */
+  from: number;
+  /** 1 for the first resync of a streak. */
+  attempt: number;
+  /** How long the poller waits before this attempt. */
+  delayMs: number;
+}
+
+/**
+ * Wait before resync attempt `attempt` (1-based) of a streak: none for the first, then half of
+ * an exponential ceiling plus up to the other half at random, so that a server that keeps
+ * answering horizon 0 gets at most one resync a second, then one a minute, never a spin.
+ */
+export function resyncDelay(attempt: number, backoff: { baseMs: number; capMs: number }, random: () => number = Math.random): number {
+  if (attempt <= 1) return 0;
+  const ceiling = Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.min(attempt - 2, 30));
+  return Math.floor(ceiling / 2 + random() * (ceiling / 2));
 }
 
 /** Polls `account/poll` until aborted. */
 export class Poller {
   private failures = 0;
+  /** Resyncs since the last normal poll answer. */
+  private resyncs = 0;
 
   constructor(private readonly options: PollerOptions) {}
 
@@ -62,9 +90,10 @@ export class Poller {
         if (typeof next !== 'number' || next === 0 || next < current) {
           const reason = next === 0 ? 'server answered horizon 0' : `server horizon ${String(next)} is below ours (${current})`;
           logger.warn({ from: current, horizon: next }, `resync: ${reason}`);
-          current = await this.options.onResync(reason, current);
+          current = await this.resync(reason, current, signal);
           continue;
         }
+        this.resyncs = 0;
         const records = Array.isArray(res.stream) ? res.stream : [];
         const taken = this.options.onBatch({ from: current, horizon: next, records });
         if (taken) await taken;
@@ -78,6 +107,31 @@ export class Poller {
         } catch {
           break;
         }
+      }
+    }
+  }
+
+  /**
+   * Resyncs, backing off when the server keeps asking for it; a failed resync (the server
+   * unreachable, or answering horizon 0 to the resync's own calls) is tried again the same way.
+   * Rejects only when stopped or the session cannot be restored.
+   */
+  private async resync(reason: string, from: number, signal: AbortSignal): Promise<number> {
+    const { clock, logger } = this.options;
+    for (let why = reason; ; ) {
+      const attempt = ++this.resyncs;
+      const delayMs = resyncDelay(attempt, this.options.resyncBackoff ?? { baseMs: 1000, capMs: 60_000 }, this.options.random);
+      this.options.onResyncing?.({ reason: why, from, attempt, delayMs });
+      if (delayMs > 0) {
+        logger.warn({ attempt, delayMs, from }, `resync again (${why}): backing off ${Math.round(delayMs / 1000)} s first`);
+        await clock.sleep(delayMs, signal);
+      }
+      try {
+        return await this.options.onResync(why, from);
+      } catch (error) {
+        if (signal.aborted || error instanceof SessionExpiredError) throw error;
+        logger.warn({ err: error, attempt }, 'resync failed; trying again');
+        why = 'the previous resync failed';
       }
     }
   }
