@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FleepClient } from '../../src/api/client.js';
 import { DEMO_PASSWORD, startSandbox, type SandboxHandle } from '../../src/sandbox/index.js';
-import { runCli, tempProject } from './helpers.js';
+import { runCli, startCli, tempProject } from './helpers.js';
 
 let sb: SandboxHandle;
 let dir: string;
@@ -65,5 +65,34 @@ describe('fleepkit record (CLI)', () => {
     const res = await runCli(['record', '--diff', 'not.jsonl'], { cwd: dir });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('not.jsonl:1 is not a fleepkit recording header');
+  });
+
+  it('fleepkit sandbox --replay feeds the recording to the bot account once it polls', { timeout: 150_000 }, async () => {
+    const fixture = JSON.parse(readFileSync(new URL('../runtime/fixtures/real-fleep-2017/delete-never-seen.json', import.meta.url), 'utf8')) as {
+      viewer: string;
+      records: unknown[];
+    };
+    const header = { kind: 'fleepkit-recording', version: 1, server: 'https://fleep.io', account_id: fixture.viewer, recorded_at: '2017-12-01T00:00:00Z', anonymised: false };
+    const call = { kind: 'call', seq: 1, phase: 'live', method: 'account/poll', path: '/api/account/poll', request: {}, status: 200, headers: {}, response: { event_horizon: 3, stream: fixture.records } };
+    writeFileSync(path.join(dir, 'fixture.jsonl'), `${JSON.stringify(header)}\n${JSON.stringify(call)}\n`);
+    const cli = await startCli(['sandbox', '--port', '0', '--hold-ms', '5000', '--replay', 'fixture.jsonl'], 'Replay: fixture.jsonl', dir);
+    try {
+      const url = /listening on (http:\/\/\S+)/.exec(cli.output())![1]!;
+      const bot = new FleepClient({ baseUrl: url });
+      await bot.login('bot@example.com', DEMO_PASSWORD);
+      let horizon = (await bot.accountSync()).event_horizon;
+      const deleted: unknown[] = [];
+      while (deleted.length === 0) {
+        const res = await bot.poll(horizon);
+        horizon = res.event_horizon;
+        deleted.push(...res.stream.filter((r) => r.mk_rec_type === 'message' && String(r['mk_message_state']).endsWith(':deleted')));
+      }
+      expect(deleted[0]).toMatchObject({ message_nr: 3, profile_id: bot.accountId, tags: ['is_deleted', 'is_deleted'] });
+      await bot.logout();
+    } finally {
+      cli.child.kill('SIGINT');
+      expect(await cli.exited).toBe(0);
+    }
+    expect(cli.output()).toContain("replayed 1 recorded records into bot@example.com's stream (1 conversations)");
   });
 });
