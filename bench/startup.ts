@@ -8,10 +8,10 @@
  * On a shared machine, read the ratios to the empty `node` rather than the seconds.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDocument } from 'yaml';
 
@@ -73,10 +73,9 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-const stamp = path.join(root, 'dist', '.build-stamp');
-if (!existsSync(stamp)) throw new Error('no dist/: run `npm run build` first');
-const newest = Math.max(...['src/cli/main.ts', 'src/cli/program.ts', 'src/cli/run.ts'].map((f) => statSync(path.join(root, f)).mtimeMs));
-if (statSync(stamp).mtimeMs < newest) throw new Error('dist/ is older than src/: run `npm run build` first (otherwise bin/fleepkit.js runs the sources)');
+// The same test bin/fleepkit.js makes: a stale dist/ would measure the tsx fallback instead.
+const { distIsFresh } = (await import(pathToFileURL(path.join(root, 'bin', 'dist-fresh.js')).href)) as { distIsFresh(): boolean };
+if (!distIsFresh()) throw new Error('dist/ is missing or older than src/: run `npm run build` first (otherwise bin/fleepkit.js runs the sources)');
 
 const cases: Record<string, () => number | Promise<number>> = {
   'node -e ""': () => timeExit(['-e', '']),

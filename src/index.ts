@@ -76,7 +76,7 @@ export type { Store, StoreConfig, EventCommit, KvWrite } from './store/index.js'
 
 // Outbound and scheduling
 export { DeadLetterError, EffectDroppedError, OutboundStoppedError } from './outbound/index.js';
-export { Scheduler, nextFire } from './scheduler/index.js';
+export { Scheduler, cronProblem, nextFire } from './scheduler/index.js';
 export type { Firing, JobInfo, MissedPolicy } from './scheduler/index.js';
 
 // The sandbox (an embedded Fleep server)

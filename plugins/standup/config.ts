@@ -2,7 +2,10 @@
  * The standup plugin's config (`plugins.standup` in `bot.config.yaml`), validated with zod.
  */
 import { z } from 'zod';
-import { isTimeZone, parseDuration } from 'fleepkit';
+import { cronProblem, isTimeZone, parseDuration } from 'fleepkit';
+
+/** A cron expression, checked here so a bad one is reported with the config's file and line. */
+const cron = z.string().min(1).refine((v) => cronProblem(v) === undefined, { error: (iss) => cronProblem(String(iss.input)) });
 
 /** A duration as `'2h'`/`'30m'` or ms; the output is ms. */
 const duration = z.union([z.string(), z.number()]).transform((value, ctx): number => {
@@ -25,7 +28,7 @@ export const StandupConfig = z.object({
   /** Conversations (topics or ids) that get a standup on the schedule; `!standup here` adds more. @default [] */
   conversations: z.array(z.string().min(1)).default([]),
   /** When the standup starts, as a cron expression. @default '0 9 * * 1-5' (09:00 on weekdays) */
-  schedule: z.string().min(1).default('0 9 * * 1-5'),
+  schedule: cron.default('0 9 * * 1-5'),
   /** IANA zone of the schedule, the holidays and the times shown; empty means the bot's `bot.timezone`. @default '' */
   timezone: z
     .string()

@@ -3,9 +3,12 @@
  * optional daily digest. User regexes run on RE2's linear-time engine (R-36), so no pattern can
  * stall the bot; one RE2 cannot run (backreferences, lookaround) fails at config load.
  */
-import { linearRegexProblem } from 'fleepkit';
+import { cronProblem, linearRegexProblem } from 'fleepkit';
 import { z } from 'zod';
 import { PLACEHOLDERS, unknownPlaceholders } from './template.js';
+
+/** A cron expression, checked here so a bad one is reported with the config's file and line. */
+const cron = z.string().min(1).refine((v) => cronProblem(v) === undefined, { error: (iss) => cronProblem(String(iss.input)) });
 
 /** Longest text a rule looks at; longer messages are matched on their start only (R-36). */
 export const MAX_MATCH_TEXT = 16 * 1024;
@@ -88,7 +91,7 @@ export const RuleSchema = z
 /** The optional daily digest of open tasks. */
 export const DigestSchema = z.strictObject({
   /** Cron expression. @default '0 9 * * 1-5' (09:00 on weekdays) */
-  cron: z.string().min(1).default('0 9 * * 1-5'),
+  cron: cron.default('0 9 * * 1-5'),
   /** IANA time zone. @default the bot's time zone */
   tz: z.string().min(1).optional(),
   /** Conversations (topics or ids) to post to. @default every conversation with open tasks */

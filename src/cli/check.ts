@@ -1,14 +1,22 @@
 /**
- * `fleepkit check`: validate the config and load (and configure) every plugin without
- * connecting; print the resolved config with secrets masked.
+ * `fleepkit check`: everything `fleepkit run` would refuse, found in one pass without
+ * connecting: the config's own problems, plugins that cannot load, plugin options (with
+ * file:line), and what each plugin's `setup` refuses (a throw, a duplicate command name, a bad
+ * `bot.cron`). Prints the resolved config with secrets masked when all is well.
  */
 import { stringify } from 'yaml';
 import { ConfigError, formatIssue } from '../config/errors.js';
+import type { ConfigIssue } from '../config/errors.js';
 import type { ConfigEnv } from '../config/interpolate.js';
-import { loadConfig } from '../config/load.js';
+import { defaultConfig, loadConfig } from '../config/load.js';
 import { maskSecrets } from '../config/secrets.js';
+import type { LoadedConfig } from '../config/types.js';
+import { Bot } from '../runtime/bot.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { botOptionsFromConfig } from './bot-options.js';
 import { EXIT } from './exit-codes.js';
-import { PluginLoadError, loadPlugins } from './load-plugins.js';
+import { importPlugins, setupPlugins } from './load-plugins.js';
+import type { PluginLoadError } from './load-plugins.js';
 
 /** Where `check` writes. */
 export interface CheckIo {
@@ -21,26 +29,41 @@ export interface CheckIo {
  * @example const code = await runCheck('bot.config.yaml', process.env, { stdout: process.stdout, stderr: process.stderr });
  */
 export async function runCheck(file: string, env: ConfigEnv, io: CheckIo): Promise<number> {
-  let loaded;
+  let loaded: LoadedConfig | undefined;
+  let coreIssues: readonly ConfigIssue[] = [];
   try {
     loaded = await loadConfig(file, { env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${file}: ${error.issues.length} problem${error.issues.length === 1 ? '' : 's'}\n`);
-    for (const issue of error.issues) io.stderr.write(`  ${formatIssue(issue)}\n`);
+    coreIssues = error.issues;
+    const partial = error.partial;
+    // The plugins part is checked even when other sections are wrong, so one run shows everything.
+    if (partial) loaded = { config: { ...defaultConfig(partial.baseDir), plugins: [...partial.plugins] }, file, baseDir: partial.baseDir, secrets: [], locate: partial.locate };
+  }
+  const pluginErrors: PluginLoadError[] = [];
+  let names: string[] = [];
+  if (loaded) {
+    const imported = await importPlugins(loaded.config.plugins, loaded.baseDir, { file, locate: loaded.locate });
+    pluginErrors.push(...imported.errors);
+    // setup() runs on a bot that is never started: nothing connects.
+    const bot = new Bot({ email: 'check@localhost', password: '', store: new MemoryStore(), ...botOptionsFromConfig(loaded.config) });
+    try {
+      await setupPlugins(bot, imported);
+    } catch (error) {
+      if (!(error instanceof AggregateError)) throw error;
+      pluginErrors.push(...(error.errors as PluginLoadError[]));
+    }
+    names = imported.plugins.map((p) => `${p.plugin.name} (${p.entry.source})`);
+  }
+  const count = coreIssues.length + pluginErrors.length;
+  if (count > 0) {
+    io.stderr.write(`${file}: ${count} problem${count === 1 ? '' : 's'}\n`);
+    for (const issue of coreIssues) io.stderr.write(`  ${formatIssue(issue)}\n`);
+    for (const e of pluginErrors) io.stderr.write(`  ${e.message.replace(/\n/g, '\n  ')}\n`);
     return EXIT.usage;
   }
-  try {
-    const { plugins } = await loadPlugins(loaded.config.plugins, loaded.baseDir);
-    io.stdout.write(`# ${file} is valid. Resolved config (secrets masked):\n`);
-    io.stdout.write(stringify(maskSecrets(loaded.config)));
-    io.stdout.write(`# plugins loaded: ${plugins.map((p) => `${p.plugin.name} (${p.entry.source})`).join(', ') || 'none'}\n`);
-    return EXIT.ok;
-  } catch (error) {
-    const errors = error instanceof AggregateError ? error.errors : [error];
-    if (!errors.every((e) => e instanceof PluginLoadError)) throw error;
-    io.stderr.write(`${file}: ${errors.length} plugin problem${errors.length === 1 ? '' : 's'}\n`);
-    for (const e of errors as PluginLoadError[]) io.stderr.write(`  ${e.message.replace(/\n/g, '\n  ')}\n`);
-    return EXIT.usage;
-  }
+  io.stdout.write(`# ${file} is valid. Resolved config (secrets masked):\n`);
+  io.stdout.write(stringify(maskSecrets(loaded!.config)));
+  io.stdout.write(`# plugins loaded: ${names.join(', ') || 'none'}\n`);
+  return EXIT.ok;
 }

@@ -12,7 +12,7 @@ export const EXIT = {
   ok: 0,
   /** The bot or sandbox failed while running (network, a fatal poll error, a crash). */
   runtime: 1,
-  /** Bad command line, invalid config, or a plugin that cannot be loaded or configured. */
+  /** Bad command line, invalid config, or a plugin that cannot be loaded, configured or set up. */
   usage: 2,
   /** The store file is unreadable (with `store.onCorrupt: refuse`). */
   storeCorrupt: 3,
@@ -25,7 +25,8 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  ok (also after Ctrl-C / SIGTERM once everything stopped)
   1  runtime failure (network, fatal poll error, crash)
-  2  usage or config error (bad option, invalid bot.config.yaml, plugin cannot load)
+  2  usage or config error (bad option, invalid bot.config.yaml, a plugin that cannot load,
+     has invalid options or fails in setup(); fleepkit check finds them all)
   3  store corrupt (the SQLite file is unreadable; see store.onCorrupt)
   4  login failed (check fleep.email / fleep.password, FLEEP_EMAIL / FLEEP_PASSWORD)`;
 

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { PluginEntry } from '../config/types.js';
 import type { Plugin } from '../pipeline/plugin.js';
 import { codeRoot, compiled, entryFile, moduleExt } from './package-root.js';
+import { importProblem, moduleFormatProblem, noDefaultExportProblem, setupProblem } from './plugin-errors.js';
 
 /** A plugin that could not be loaded or whose options are wrong. */
 export class PluginLoadError extends Error {
@@ -34,6 +35,16 @@ export class PluginLoadError extends Error {
 export interface LoadedPlugin {
   entry: PluginEntry;
   plugin: Plugin<never>;
+  /** The file it was imported from. */
+  file: string;
+}
+
+/** Where the `plugins:` entries were written, to put file:line on their problems. */
+export interface PluginSource {
+  /** The config file as given. */
+  file: string;
+  /** Line and column of a key path in it. */
+  locate?: ((path: ReadonlyArray<string | number>) => { line: number; column: number }) | undefined;
 }
 
 /** What {@link loadPlugins} returns: the plugins and their configs keyed by plugin name. */
@@ -81,42 +92,44 @@ async function prepareImport(file: string): Promise<void> {
  * Imports every entry and validates its options. Collects every problem before throwing.
  * @throws AggregateError of {@link PluginLoadError} when any plugin fails.
  */
-export async function loadPlugins(entries: readonly PluginEntry[], baseDir: string): Promise<LoadedPlugins> {
+export async function loadPlugins(entries: readonly PluginEntry[], baseDir: string, source?: PluginSource): Promise<LoadedPlugins> {
+  const { errors, ...loaded } = await importPlugins(entries, baseDir, source);
+  if (errors.length > 0) throw new AggregateError(errors, errors.map((e) => e.message).join('\n'));
+  return loaded;
+}
+
+/** {@link loadPlugins} that returns the plugins that did load along with the problems of the others. */
+export async function importPlugins(entries: readonly PluginEntry[], baseDir: string, source?: PluginSource): Promise<LoadedPlugins & { errors: PluginLoadError[] }> {
   const plugins: LoadedPlugin[] = [];
   const errors: PluginLoadError[] = [];
   for (const entry of entries) {
     try {
-      const plugin = await importPlugin(entry, baseDir);
-      checkOptions(entry, plugin);
-      plugins.push({ entry, plugin });
+      const { plugin, file } = await importPlugin(entry, baseDir);
+      checkOptions(entry, plugin, source);
+      plugins.push({ entry, plugin, file });
     } catch (error) {
       errors.push(error instanceof PluginLoadError ? error : new PluginLoadError(entry.name, `plugin '${entry.name}': ${String(error)}`, { cause: error }));
     }
   }
-  if (errors.length > 0) throw new AggregateError(errors, errors.map((e) => e.message).join('\n'));
   const pluginConfig: Record<string, unknown> = {};
   for (const { entry, plugin } of plugins) pluginConfig[plugin.name] = entry.options;
-  return { plugins, pluginConfig };
+  return { plugins, pluginConfig, errors };
 }
 
-async function importPlugin(entry: PluginEntry, baseDir: string): Promise<Plugin<never>> {
+async function importPlugin(entry: PluginEntry, baseDir: string): Promise<{ plugin: Plugin<never>; file: string }> {
   const file = locate(entry, baseDir);
+  const format = entry.source === 'path' ? moduleFormatProblem(file) : undefined;
+  if (format) throw new PluginLoadError(entry.name, `plugin '${entry.name}': ${format}`);
   let mod: Record<string, unknown>;
   await prepareImport(file);
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new PluginLoadError(entry.name, `plugin '${entry.name}' failed to load from ${file}: ${reason}`, { cause: error });
+    throw new PluginLoadError(entry.name, `plugin '${entry.name}': ${importProblem(file, error)}`, { cause: error });
   }
   const candidate = mod.default ?? mod.plugin;
-  if (!isPlugin(candidate)) {
-    throw new PluginLoadError(
-      entry.name,
-      `plugin '${entry.name}' (${file}) does not export a plugin; write \`export default definePlugin({ name, setup(bot) { … } })\``,
-    );
-  }
-  return candidate;
+  if (!isPlugin(candidate)) throw new PluginLoadError(entry.name, `plugin '${entry.name}': ${noDefaultExportProblem(file, mod, isPlugin)}`);
+  return { plugin: candidate, file };
 }
 
 function locate(entry: PluginEntry, baseDir: string): string {
@@ -184,14 +197,56 @@ function isPlugin(value: unknown): value is Plugin<never> {
   return typeof p.name === 'string' && typeof p.setup === 'function';
 }
 
-function checkOptions(entry: PluginEntry, plugin: Plugin<never>): void {
+function checkOptions(entry: PluginEntry, plugin: Plugin<never>, source: PluginSource | undefined): void {
   const schema = plugin.config as { safeParse?: (v: unknown) => { success: boolean; error?: { issues: Array<{ path: PropertyKey[]; message: string }> } } } | undefined;
   if (!schema?.safeParse) return;
   const result = schema.safeParse(entry.options);
   if (result.success) return;
   const issues = (result.error?.issues ?? []).map((i) => {
-    const key = ['plugins', entry.name, ...i.path.map(String)].join('.');
-    return `  ${key}: ${i.message}`;
+    const at = ['plugins', entry.key ?? entry.name, ...i.path.map((p) => (typeof p === 'number' ? p : String(p)))];
+    const pos = source?.locate?.(at);
+    const where = source && pos && pos.line > 0 ? `${source.file}:${pos.line}:${pos.column} ` : '';
+    return `  ${where}${['plugins', entry.name, ...i.path.map(String)].join('.')}: ${i.message}`;
   });
   throw new PluginLoadError(entry.name, `plugin '${entry.name}' options are invalid:\n${issues.join('\n')}`);
+}
+
+/** What {@link setupPlugins} loads plugins into: a `Bot`. */
+export interface PluginTarget {
+  plugin(plugin: Plugin<never>, configs: Record<string, unknown>): Promise<unknown>;
+}
+
+/**
+ * Runs every plugin's `setup` on `bot` (dependencies first), collecting every failure (a throw,
+ * a duplicate command, a bad `bot.cron`) instead of stopping at the first.
+ * @throws AggregateError of {@link PluginLoadError} when any setup fails.
+ */
+export async function setupPlugins(bot: PluginTarget, loaded: LoadedPlugins): Promise<void> {
+  const errors: PluginLoadError[] = [];
+  for (const p of dependencyOrder(loaded.plugins)) {
+    try {
+      await bot.plugin(p.plugin, { [p.plugin.name]: loaded.pluginConfig[p.plugin.name] });
+    } catch (error) {
+      errors.push(new PluginLoadError(p.entry.name, setupProblem(p.entry.name, p.file, error), { cause: error }));
+    }
+  }
+  if (errors.length > 0) throw new AggregateError(errors, errors.map((e) => e.message).join('\n'));
+}
+
+/** Listed order, except that a plugin comes after the plugins it `requires`. */
+function dependencyOrder(plugins: readonly LoadedPlugin[]): LoadedPlugin[] {
+  const byName = new Map(plugins.map((p) => [p.plugin.name, p]));
+  const out: LoadedPlugin[] = [];
+  const seen = new Set<string>();
+  const visit = (p: LoadedPlugin): void => {
+    if (seen.has(p.plugin.name)) return;
+    seen.add(p.plugin.name);
+    for (const r of p.plugin.requires ?? []) {
+      const dep = byName.get(r);
+      if (dep) visit(dep);
+    }
+    out.push(p);
+  };
+  for (const p of plugins) visit(p);
+  return out;
 }

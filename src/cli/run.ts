@@ -22,7 +22,7 @@ import { createMetrics } from '../util/metrics.js';
 import { ObservedClient, instrumentBot } from './bot-metrics.js';
 import { botOptionsFromConfig } from './bot-options.js';
 import { UsageError } from './exit-codes.js';
-import { loadPlugins } from './load-plugins.js';
+import { loadPlugins, setupPlugins } from './load-plugins.js';
 
 /**
  * Options of {@link runFromConfig}.
@@ -99,7 +99,8 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
   if (embedded && seed !== 'demo' && seed !== 'empty') throw new UsageError(`sandbox.seed must be 'demo' or 'empty', got '${seed}'`);
 
   if (options.fresh) await wipeData(loaded, logger);
-  const { plugins, pluginConfig } = await loadPlugins(config.plugins, loaded.baseDir);
+  const loadedPlugins = await loadPlugins(config.plugins, loaded.baseDir, { file: loaded.file, locate: loaded.locate });
+  const { plugins } = loadedPlugins;
 
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async (): Promise<void> => {
@@ -156,11 +157,8 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
       });
       cleanups.push(async () => off());
     }
-    // Loaded here rather than through the `plugins` option, which the Bot does not load by itself.
-    await bot.plugin(
-      plugins.map((p) => p.plugin),
-      pluginConfig,
-    );
+    // Every plugin's setup runs, and every failure is reported at once (as `fleepkit check` does).
+    await setupPlugins(bot, loadedPlugins);
     const instrumentation = instrumentBot(bot, client, createMetrics({ defaultMetrics: true }), clock);
 
     let http: HttpServerHandle | undefined;

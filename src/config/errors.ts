@@ -3,6 +3,8 @@
  * column and key path, what was expected and, where we can guess, how to fix it.
  */
 
+import type { PluginEntry } from './types.js';
+
 /** A path into the config, e.g. `['plugins', 'tasks', 'rules', 0, 'match']`. */
 export type ConfigPath = ReadonlyArray<string | number>;
 
@@ -34,12 +36,15 @@ export class ConfigError extends Error {
   readonly code = 'CONFIG' as const;
   /** Every problem found, in file order. */
   readonly issues: readonly ConfigIssue[];
+  /** What could still be read: the `plugins:` entries, so `fleepkit check` can check them in the same pass. */
+  readonly partial: ConfigPartial | undefined;
 
   /**
    * @param issues the problems (at least one).
    * @param secrets values to scrub from messages, e.g. the configured password.
+   * @param partial the parts that were read despite the problems.
    */
-  constructor(issues: readonly ConfigIssue[], secrets: Iterable<string> = []) {
+  constructor(issues: readonly ConfigIssue[], secrets: Iterable<string> = [], partial?: ConfigPartial) {
     const scrub = scrubber(secrets);
     const clean = issues.map((i) => ({ ...i, message: scrub(i.message), ...(i.hint !== undefined ? { hint: scrub(i.hint) } : {}) }));
     const first = clean[0]?.file ?? 'config';
@@ -47,7 +52,15 @@ export class ConfigError extends Error {
     super([head, ...clean.map((i) => `  ${formatIssue(i)}`)].join('\n'));
     this.name = 'ConfigError';
     this.issues = clean;
+    this.partial = partial;
   }
+}
+
+/** See {@link ConfigError.partial}. */
+export interface ConfigPartial {
+  plugins: ReadonlyArray<PluginEntry>;
+  baseDir: string;
+  locate: (path: ConfigPath) => { line: number; column: number };
 }
 
 /**

@@ -90,12 +90,15 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Loa
   const parsed = RootSchema.safeParse(root, { error: zodMessage, reportInput: true });
   if (!parsed.success) for (const iss of parsed.error.issues) reportZodIssue(iss, report);
   const plugins = resolvePlugins((root as Record<string, unknown>).plugins, baseDir, options.builtins ?? BUILTIN_PLUGINS, report);
-  if (!parsed.success || issues.length > 0) throw new ConfigError(sortIssues(issues), rawSecrets);
+  const locate = (at: ConfigPath): { line: number; column: number } => positionOf(tree.positions, at);
+  // The plugins part is usable even when other sections are wrong: `fleepkit check` goes on to load them.
+  const partial = { plugins, baseDir, locate };
+  if (!parsed.success || issues.length > 0) throw new ConfigError(sortIssues(issues), rawSecrets, partial);
 
   const out = parsed.data;
   checkCredentials(out, report);
   const store = storeConfig(out.store, baseDir, report);
-  if (issues.length > 0 || !store) throw new ConfigError(sortIssues(issues), rawSecrets);
+  if (issues.length > 0 || !store) throw new ConfigError(sortIssues(issues), rawSecrets, partial);
 
   const { plugins: _ignored, ...sections } = out;
   const config: FleepkitConfig = {
@@ -104,7 +107,7 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Loa
     sandbox: { ...out.sandbox, dataFile: out.sandbox.dataFile === null ? null : path.resolve(baseDir, out.sandbox.dataFile) },
     plugins,
   };
-  return { config, file, baseDir, secrets: collectSecrets(config) };
+  return { config, file, baseDir, secrets: collectSecrets(config), locate };
 }
 
 /**

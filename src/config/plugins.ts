@@ -40,7 +40,7 @@ export function resolvePlugins(raw: unknown, baseDir: string, builtins: readonly
       continue;
     }
     seen.set(entry.name, key);
-    entries.push({ ...entry, options });
+    entries.push({ ...entry, key, options });
   }
   return entries;
 }

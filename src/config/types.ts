@@ -126,6 +126,8 @@ export interface PluginEntry {
   source: PluginSource;
   /** What to import: the built-in name, an absolute file path, or the package name. */
   specifier: string;
+  /** The key as written under `plugins:` (e.g. `./plugins/hello.ts`). @default name */
+  key?: string;
   /** The plugin's own options, validated later by its zod schema. @default {} */
   options: Record<string, unknown>;
 }
@@ -158,4 +160,6 @@ export interface LoadedConfig {
   baseDir: string;
   /** Secret values (passwords, tokens… from the file or env) to hand to the logger's redaction. */
   secrets: string[];
+  /** Line and column (1-based) of a key path in the file, e.g. `['plugins', 'standup', 'schedule']`. */
+  locate?: (path: ReadonlyArray<string | number>) => { line: number; column: number };
 }

@@ -159,3 +159,17 @@ function firstTransition(zone: string, from: number, offset: number, until: numb
   }
   return hi * 1000;
 }
+
+/**
+ * What is wrong with a cron expression, or undefined when it parses: for config schemas that
+ * should refuse a bad schedule with the config's file and line rather than at start.
+ * @example z.string().refine((v) => !cronProblem(v), { error: (iss) => cronProblem(String(iss.input)) })
+ */
+export function cronProblem(expression: string): string | undefined {
+  try {
+    parseCron(expression);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}

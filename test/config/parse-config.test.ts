@@ -84,17 +84,18 @@ describe('parseConfig: a full config', () => {
 
   it('resolves plugins in file order, leaving out disabled ones', () => {
     expect(config.plugins).toEqual([
-      { name: 'help', source: 'builtin', specifier: 'help', options: {} },
-      { name: 'tasks', source: 'builtin', specifier: 'tasks', options: { board: true } },
+      { name: 'help', source: 'builtin', specifier: 'help', key: 'help', options: {} },
+      { name: 'tasks', source: 'builtin', specifier: 'tasks', key: 'tasks', options: { board: true } },
       {
         name: 'my-plugin',
         source: 'path',
         specifier: path.resolve(base, 'plugins/my-plugin.ts'),
+        key: './plugins/my-plugin.ts',
         options: { apiKey: 'k-123-secret', nested: { webhook: 'https://x.example/hook?token=k-123-secret' } },
       },
-      { name: '@acme/fleep-weather', source: 'package', specifier: '@acme/fleep-weather', options: {} },
-      { name: 'fleepkit-plugin-jokes', source: 'package', specifier: 'fleepkit-plugin-jokes', options: {} },
-      { name: 'tsks', source: 'package', specifier: 'tsks', options: {} },
+      { name: '@acme/fleep-weather', source: 'package', specifier: '@acme/fleep-weather', key: '@acme/fleep-weather', options: {} },
+      { name: 'fleepkit-plugin-jokes', source: 'package', specifier: 'fleepkit-plugin-jokes', key: 'fleepkit-plugin-jokes', options: {} },
+      { name: 'tsks', source: 'package', specifier: 'tsks', key: 'npm:tsks', options: {} },
     ]);
   });
 
@@ -184,7 +185,7 @@ describe('loadConfig', () => {
     await writeFile(file, 'plugins:\n  ./plugins/echo.ts: { greeting: hi }\nstore: { sqlite: db/x.db }\n');
     const loaded = await loadConfig(file, { env: {} });
     expect(loaded.baseDir).toBe(dir);
-    expect(loaded.config.plugins[0]).toEqual({ name: 'echo', source: 'path', specifier: path.join(dir, 'plugins/echo.ts'), options: { greeting: 'hi' } });
+    expect(loaded.config.plugins[0]).toEqual({ name: 'echo', key: './plugins/echo.ts', source: 'path', specifier: path.join(dir, 'plugins/echo.ts'), options: { greeting: 'hi' } });
     expect(loaded.config.store).toMatchObject({ path: path.join(dir, 'db/x.db') });
   });
 
