@@ -112,11 +112,17 @@ export async function recordSession(options: RecordOptions): Promise<RecordSumma
     phase = 'live';
     let horizon = sync?.event_horizon ?? 0;
     const polls = options.polls ?? Infinity;
+    let failures = 0;
     while (livePolls < polls && !signal?.aborted) {
       options.onLivePoll?.(horizon);
       const res = await read(() => client.poll(horizon, { signal, retry: false }));
       livePolls++;
-      if (!res) break;
+      // A failed poll is recorded like any answer; a session that keeps failing ends the recording.
+      if (!res) {
+        if (++failures >= 3) break;
+        continue;
+      }
+      failures = 0;
       horizon = res.event_horizon;
     }
     phase = 'setup';
