@@ -85,19 +85,39 @@ describe('handler isolation', () => {
     expect(texts.filter((t) => t === 'seen poison')).toHaveLength(1);
   });
 
-  it('stop() aborts a held long poll at once and drains the queue', async () => {
-    const w = await world(1, 90_000);
+  it('stop() aborts a held long poll at once, then drains the handlers and replies in flight', async () => {
+    // The sandbox holds a poll for an hour: only an abort ends it.
+    const w = await world(1, 3_600_000);
     cleanups.push(() => w.close());
+    const [conv] = w.conversations as [string];
+    const botId = w.sandbox.accounts['bot@example.com']!;
     const bot = new Bot({ server: w.sandbox.url, email: 'bot@example.com', password: 'demo', outbound: { rates: false } });
-    bot.on('message.new', (ctx) => ctx.reply('pong'));
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let started = 0;
+    bot.on('message.new', async (ctx) => {
+      started++;
+      await gate;
+      await ctx.reply(`pong ${ctx.text}`);
+    });
+    cleanups.push(() => bot.stop());
     await bot.start();
-    await sendMany(w, 5, 1);
-    await bot.idle();
-    // The poll is now held by the server for up to 90 s; stop must not wait for it.
-    const stopped = new Promise<void>((resolve) => bot.events.once('stopped', () => resolve()));
-    await bot.stop();
+    await sendMany(w, 3, 1);
+    // The first handler waits at the gate, two more events are queued behind it, and the bot
+    // already holds its next poll.
+    await waitUntil(async () => started === 1 && w.sandbox.state.streams.waitingFor(botId) === 1);
+
+    const stopped = bot.stop();
+    // At once: the held poll is released while the handlers are still waiting at the gate.
+    await waitUntil(async () => w.sandbox.state.streams.waitingFor(botId) === 0);
+    expect(started).toBe(1);
+    expect((await sandboxMessages(w.sandbox.url, conv)).filter((m) => m.text.startsWith('pong'))).toEqual([]);
+
+    // Then the drain: every queued event is handled and every reply sent before stop() resolves.
+    open();
     await stopped;
     expect(bot.isRunning).toBe(false);
+    expect((await sandboxMessages(w.sandbox.url, conv)).map((m) => m.text).filter((t) => t.startsWith('pong'))).toEqual(['pong msg 0', 'pong msg 1', 'pong msg 2']);
   });
 });
 
