@@ -8,8 +8,11 @@
  * instance id, the host name by default) and the process run. A restarted instance therefore
  * knows the leases of its own earlier run are dead at once — that process cannot still be
  * running — and does not wait for them to expire: a SIGKILL mid-run does not block the job.
+ * Another instance waits for expiry, which comes soon because a live run renews its lease
+ * ({@link LeaseKeeper}).
  */
 import type { KvWrite, Store } from '../store/store.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Firing } from './job.js';
 
 /** Store namespace of the scheduler's own keys. */
@@ -104,4 +107,54 @@ export async function abandon(store: Store, expired: RunLease): Promise<boolean>
 export function rerunLeaseWrite(firing: Firing): KvWrite {
   const lease: RunLease = { firing: { ...firing, attempt: MAX_ATTEMPTS - 1 }, owner: 'fleepkit inspect', leaseUntil: 0, attempt: MAX_ATTEMPTS - 1 };
   return { namespace: SCHEDULER_NAMESPACE, key: leaseKey(firing.fireKey), value: lease };
+}
+
+/**
+ * Holds a run's lease while the run goes on: renews it every third of its length, so a short
+ * lease never expires under a live run, and a dead executor's lease expires within that length.
+ */
+export class LeaseKeeper {
+  private current: RunLease;
+  private timer: TimerHandle | undefined;
+  private renewing: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    lease: RunLease,
+    private readonly leaseMs: number,
+  ) {
+    this.current = lease;
+    this.arm();
+  }
+
+  /** Stops renewing and removes the lease (unless another instance took it over meanwhile). */
+  async release(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.renewing;
+    await releaseLease(this.store, this.current);
+  }
+
+  private arm(): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.renewing = this.renew().finally(() => (this.renewing = undefined));
+    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+  }
+
+  private async renew(): Promise<void> {
+    const next: RunLease = { ...this.current, leaseUntil: this.clock.now() + this.leaseMs };
+    try {
+      // Lost to a take-over (this run was presumed dead): stop renewing.
+      if (!(await this.store.compareAndSet(SCHEDULER_NAMESPACE, leaseKey(next.firing.fireKey), this.current, next))) return;
+      this.current = next;
+    } catch {
+      // A store hiccup: the lease still runs for a while; try again at the next renewal.
+    }
+    this.arm();
+  }
 }

@@ -29,7 +29,10 @@ export interface SchedulerOptions {
   grace?: number | string;
   /** How often to look for jobs and crashed runs of other instances; `false` to only wake for own jobs. @default '1m' */
   rescanInterval?: number | string | false;
-  /** How long a run may take before another instance may re-run its slot (once). @default '10m' */
+  /**
+   * How long a run's lease lasts; a live run renews it every third of that, so this is how long
+   * another instance waits before re-running (once) the slot of an executor that died. @default '30s'
+   */
   lease?: number | string;
   /** How long `stop()` waits for running handlers. @default '10s' */
   stopTimeout?: number | string;
@@ -108,7 +111,7 @@ export function resolveSchedulerOptions(options: SchedulerOptions): ResolvedSche
     maxCatchUp,
     graceMs: duration(options.grace ?? 1000, 'grace'),
     rescanMs,
-    leaseMs: duration(options.lease ?? '10m', 'lease'),
+    leaseMs: duration(options.lease ?? '30s', 'lease'),
     stopTimeoutMs: duration(options.stopTimeout ?? '10s', 'stopTimeout'),
   };
 }

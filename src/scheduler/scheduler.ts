@@ -11,7 +11,7 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Firing, JobData, JobInfo } from './job.js';
 import { fireKeyOf, firstPendingSlot, readJobData, toJobInfo } from './job.js';
-import { MAX_ATTEMPTS, abandon, deadLeases, hasLiveLease, releaseLease, takeLease, takeOver } from './leases.js';
+import { LeaseKeeper, MAX_ATTEMPTS, abandon, deadLeases, hasLiveLease, takeLease, takeOver } from './leases.js';
 import type { Executor, RunLease } from './leases.js';
 import { SchedulerMetricsRecorder } from './metrics.js';
 import type { SchedulerMetrics } from './metrics.js';
@@ -363,10 +363,11 @@ export class Scheduler {
     );
   }
 
-  /** Runs one claimed slot under its lease. */
+  /** Runs one claimed slot under its lease, renewed while the handler runs. */
   private async execute(lease: RunLease): Promise<void> {
     const { firing } = lease;
     await takeLease(this.store, lease);
+    const keeper = new LeaseKeeper(this.store, this.clock, lease, this.opts.leaseMs);
     if (firing.lateByMs > this.opts.graceMs) {
       this.logger.info({ jobId: firing.jobId, fireKey: firing.fireKey, lateByMs: firing.lateByMs }, `job ${firing.jobId} fires late by ${firing.lateByMs} ms`);
     }
@@ -377,7 +378,7 @@ export class Scheduler {
       this.logger.error({ jobId: firing.jobId, fireKey: firing.fireKey, err: error }, `job ${firing.jobId}: handler failed`);
     } finally {
       this.recorder.fired(firing.lateByMs, this.opts.graceMs);
-      await releaseLease(this.store, lease);
+      await keeper.release();
     }
   }
 
