@@ -109,8 +109,15 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('-c, --config <file>', 'config file', 'bot.config.yaml')
     .option('--fresh', 'delete the sandbox world file and the store first (start over)', false)
     .option('--resync', 'ignore the stored cursor and continue from the server\'s current horizon', false)
+    .option('--watch', 'development: restart the bot when the config or a plugin file (under the config\'s folder) changes', false)
     .addHelpText('after', `\nCtrl-C (SIGINT) or SIGTERM stops gracefully; a second Ctrl-C exits at once.${EXIT_CODES_HELP}`)
-    .action(async (opts: { config: string; fresh: boolean; resync: boolean }) => {
+    .action(async (opts: { config: string; fresh: boolean; resync: boolean; watch: boolean }) => {
+      if (opts.watch) {
+        const { runWatching } = await import('./watch.js');
+        const firstArgs = [...(opts.fresh ? ['--fresh'] : []), ...(opts.resync ? ['--resync'] : [])];
+        setCode(await runWatching({ args: ['-c', opts.config], firstArgs, config: opts.config, bin: process.argv[1] ?? 'fleepkit' }, io));
+        return;
+      }
       const [{ loadConfig }, { runFromConfig }] = await Promise.all([import('../config/load.js'), import('./run.js')]);
       const loaded = await loadConfig(opts.config, { env: io.env });
       // Handlers go in before anything starts: a signal with no listener kills the process outright.
