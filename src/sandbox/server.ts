@@ -15,6 +15,7 @@ import { conversationSyncRoutes } from './api/conversation-sync.js';
 import { eventStoreRoutes } from './api/event-store.js';
 import { fileRoutes } from './api/files.js';
 import { hookRoutes } from './api/hooks.js';
+import { labelRoutes } from './api/labels.js';
 import { messageRoutes } from './api/message.js';
 import { miscRoutes } from './api/misc.js';
 import { pollRoutes } from './api/poll.js';
@@ -100,6 +101,7 @@ const ROUTES: Record<string, ApiRoute> = {
   ...searchRoutes,
   ...fileRoutes,
   ...hookRoutes,
+  ...labelRoutes,
   ...eventStoreRoutes,
   ...miscRoutes,
 };

@@ -94,6 +94,28 @@ describe('labels', () => {
   });
 });
 
+describe('label calls', () => {
+  it('label/store creates a user label; label/sync_conversations answers it and the labelled conversations as ic_tiny; index -1 removes it', async () => {
+    const made = (await alice.call('label/store', { label: 'full-stack' })).body.stream as Rec[];
+    expect(made[0]).toMatchObject({ mk_rec_type: 'label', label: 'full-stack', mk_label_type: 'user_label', mk_label_subtype: 'user', mk_label_status: 'active', is_on_left_pane: true, is_in_muted: true, is_in_recent: true });
+    const id = made[0]?.label_id;
+    await alice.call(`conversation/store/${conv}`, { label_ids: [id] });
+    const synced = (await alice.call('label/sync_conversations', { label_id: id })).body.stream as Rec[];
+    expect(synced[0]).toMatchObject({ mk_rec_type: 'label', label_id: id, sync_cursor: '{}', sync_inbox_time: 0 });
+    const header = synced.find((r) => r.mk_rec_type === 'conv') as Rec;
+    expect(header).toMatchObject({ conversation_id: conv, mk_init_mode: 'ic_tiny', labels: ['full-stack'] });
+    expect(header.bw_message_nr).toBe(header.fw_message_nr);
+    const removed = (await alice.call('label/store', { label_id: id, index: -1 })).body.stream as Rec[];
+    expect(removed[0]).toMatchObject({ mk_label_status: 'removed', index: -1 });
+    expect(((await alice.call(`conversation/sync/${conv}`, { mk_direction: 'ic_header' })).body.header as Rec).label_ids).toEqual([]);
+  });
+
+  it('system labels are set by subtype or name: ["starred"]', async () => {
+    const header = (await alice.call(`conversation/store/${conv}`, { labels: ['starred'] })).body.header as Rec;
+    expect(header.labels).toEqual(['Starred']);
+  });
+});
+
 describe('files', () => {
   it('sniffs a PNG sent as octet-stream, reads its size once, keeps the file id for identical bytes', async () => {
     const first = await put('a.png', 'application/octet-stream', png(640, 480));
