@@ -6,38 +6,38 @@ import type { FleepRecord } from '../api/records.js';
 
 /** A reaction on a message: the emoji and who reacted with it. */
 export interface Reaction {
-  emoji: string;
-  accountIds: string[];
+  readonly emoji: string;
+  readonly accountIds: readonly string[];
 }
 
-/** A message as it stands after the record that produced the event. */
+/** A message as it stands after the record that produced the event: frozen, arrays included. */
 export interface MessageView {
-  conversationId: string;
-  messageNr: number;
+  readonly conversationId: string;
+  readonly messageNr: number;
   /** Author's account id. */
-  authorId: string;
+  readonly authorId: string;
   /** Plain text of the body (Fleep XML decoded); `''` when deleted or a system message. */
-  text: string;
+  readonly text: string;
   /** The body as Fleep sent it (XML, or JSON text for system messages). */
-  xml: string;
+  readonly xml: string;
   /** `mk_message_type`, e.g. `text`, `create`, `add`, `leave`, `topic`. */
-  type: string;
+  readonly type: string;
   /** `mk_message_state` URN. */
-  state: string;
-  tags: string[];
-  assigneeIds: string[];
-  reactions: Reaction[];
+  readonly state: string;
+  readonly tags: readonly string[];
+  readonly assigneeIds: readonly string[];
+  readonly reactions: readonly Reaction[];
   /** Account ids mentioned with `@fleep_address`. */
-  mentionIds: string[];
+  readonly mentionIds: readonly string[];
   /** Unix ms. */
-  postedAt: number;
-  editedAt?: number;
+  readonly postedAt: number;
+  readonly editedAt?: number;
   /** Flow revision of this change (0 for the original post). */
-  revision: number;
-  isPinned: boolean;
-  isTask: boolean;
-  isDone: boolean;
-  isDeleted: boolean;
+  readonly revision: number;
+  readonly isPinned: boolean;
+  readonly isTask: boolean;
+  readonly isDone: boolean;
+  readonly isDeleted: boolean;
 }
 
 /** Fields every event has. */

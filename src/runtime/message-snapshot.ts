@@ -7,14 +7,14 @@ import type { MessageRecord } from '../api/records.js';
 import { MessageState } from '../api/records.js';
 import type { Reaction } from '../pipeline/events.js';
 
-/** The compact, persisted state of one message. */
+/** The compact, persisted state of one message (its arrays are frozen: views share them). */
 export interface MessageSnapshot {
   /** Body as sent by Fleep (XML), to detect edits. */
   xml: string;
   state: string;
-  tags: string[];
-  assigneeIds: string[];
-  reactions: Reaction[];
+  tags: readonly string[];
+  assigneeIds: readonly string[];
+  reactions: readonly Reaction[];
   /** Highest flow revision seen. */
   revision: number;
 }
@@ -43,26 +43,29 @@ export function revisionOf(record: MessageRecord): number {
   return typeof flow === 'number' && flow !== record.message_nr ? flow : 0;
 }
 
-/** Normalises the (invented, PROTOCOL.md §12 #7) reactions field. */
-export function reactionsOf(record: MessageRecord): Reaction[] {
+/** Normalises the (invented, PROTOCOL.md §12 #7) reactions field; frozen, like everything a view shows. */
+export function reactionsOf(record: MessageRecord): readonly Reaction[] {
   const raw = record.reactions;
-  if (!Array.isArray(raw)) return [];
+  if (!Array.isArray(raw)) return NO_REACTIONS;
   const out: Reaction[] = [];
   for (const r of raw) {
     if (r && typeof r.reaction === 'string' && Array.isArray(r.account_ids) && r.account_ids.length > 0) {
-      out.push({ emoji: r.reaction, accountIds: r.account_ids.filter((a): a is string => typeof a === 'string') });
+      out.push(Object.freeze({ emoji: r.reaction, accountIds: Object.freeze(r.account_ids.filter((a): a is string => typeof a === 'string')) }));
     }
   }
-  return out;
+  return Object.freeze(out);
 }
 
-/** Builds the snapshot of a record. */
+const NONE: readonly string[] = Object.freeze([]);
+const NO_REACTIONS: readonly Reaction[] = Object.freeze([]);
+
+/** Builds the snapshot of a (deeply frozen) record. */
 export function snapshotOf(record: MessageRecord): MessageSnapshot {
   return {
     xml: typeof record.message === 'string' ? record.message : '',
     state: record.mk_message_state ?? MessageState.plain,
-    tags: Array.isArray(record.tags) ? record.tags : [],
-    assigneeIds: Array.isArray(record.assignee_ids) ? record.assignee_ids : [],
+    tags: Array.isArray(record.tags) ? record.tags : NONE,
+    assigneeIds: Array.isArray(record.assignee_ids) ? record.assignee_ids : NONE,
     reactions: reactionsOf(record),
     revision: revisionOf(record),
   };

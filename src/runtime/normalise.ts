@@ -73,7 +73,7 @@ export function normalise(record: FleepRecord, horizon: number, ctx: NormaliseCo
 
 function fromOther(record: FleepRecord, horizon: number): EventUnit {
   const key = `${record.mk_rec_type}:${recordIdentity(record)}:${horizon}`;
-  const frozen = Object.freeze(record);
+  const frozen = deepFreeze(record);
   const conversationId = typeof record.conversation_id === 'string' ? record.conversation_id : undefined;
   return {
     key,
@@ -105,7 +105,7 @@ function fromFile(record: FileRecord, horizon: number, ctx: NormaliseContext): E
         horizon,
         conversationId: record.conversation_id,
         actorId: record.account_id,
-        record: Object.freeze(record),
+        record: deepFreeze(record),
         messageNr: record.message_nr,
         fileName: record.file_name ?? '',
         fileUrl: record.file_url ?? '',
@@ -119,7 +119,9 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
   const conversationId = record.conversation_id;
   const revision = revisionOf(record);
   const snapKey = messageKey(conversationId, record.message_nr);
-  const now = snapshotOf(record);
+  // Frozen first: the snapshot, the view and plugins then share arrays no one can change.
+  const frozen = deepFreeze(record);
+  const now = snapshotOf(frozen);
   const is = flagsOf(now.state, now.tags);
   // Fleep may send a delete with no flow number (PROTOCOL.md §R2.4): it needs a ledger key of
   // its own, or it would count as the already handled original post and be skipped.
@@ -127,7 +129,6 @@ function fromMessage(record: MessageRecord, horizon: number, ctx: NormaliseConte
   const flowNr = Math.max(record.message_nr, revision);
   const prev = ctx.previous(snapKey, conversationId, record.message_nr);
   const type = record.mk_message_type ?? 'text';
-  const frozen = Object.freeze(record);
   const events = new EventList(key, horizon, conversationId, frozen, toView(record, now, revision, type, is), ctx.botAccountId);
   const unit: EventUnit = {
     key,
@@ -266,9 +267,22 @@ function parseSystemBody(text: unknown): Record<string, unknown> {
   }
 }
 
+/**
+ * Freezes a record and every object and array in it. Records are the runtime's as much as the
+ * plugins': the message snapshots that tell a change from a re-send share their arrays.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (typeof v === 'object' && v !== null) deepFreeze(v);
+  }
+  return Object.freeze(value);
+}
+
 function toView(record: MessageRecord, snap: MessageSnapshot, revision: number, type: string, flags: MessageFlags): MessageView {
   const isText = !isSystemMessage(type, snap.state) && !flags.isDeleted;
-  return {
+  return Object.freeze({
     conversationId: record.conversation_id,
     messageNr: record.message_nr,
     authorId: record.account_id ?? '',
@@ -279,7 +293,7 @@ function toView(record: MessageRecord, snap: MessageSnapshot, revision: number, 
     tags: snap.tags,
     assigneeIds: snap.assigneeIds,
     reactions: snap.reactions,
-    mentionIds: Array.isArray(record.mention_ids) ? record.mention_ids : [],
+    mentionIds: Array.isArray(record.mention_ids) ? record.mention_ids : NONE,
     postedAt: (record.posted_time ?? 0) * 1000,
     editedAt: record.edited_time ? record.edited_time * 1000 : undefined,
     revision,
@@ -288,5 +302,7 @@ function toView(record: MessageRecord, snap: MessageSnapshot, revision: number, 
     isTask: flags.isTask,
     isDone: flags.isDone,
     isDeleted: flags.isDeleted,
-  };
+  });
 }
+
+const NONE: readonly string[] = Object.freeze([]);

@@ -183,3 +183,57 @@ describe('cooldown hits are part of the unit of work', () => {
     expect((await t.replies('Team')).map((m) => m.text)).toEqual(['Deploying', 'Slow down: at most 1 use(s) of !deploy per 60 s. Try again shortly.']);
   });
 });
+
+describe('ctx.message is deeply immutable', () => {
+  it('a plugin pushing into ctx.message.tags throws and cannot hide a later real pin from the bot', async () => {
+    const seen: string[] = [];
+    const errors: string[] = [];
+    const meddler = definePlugin({
+      name: 'meddler',
+      setup(bot) {
+        bot.on('message.new', (ctx) => {
+          const m = ctx.message!;
+          // The types say readonly; a plugin that casts that away still cannot change anything.
+          (m.tags as string[]).push('pin');
+        });
+        bot.on('message.pinned', (ctx) => void seen.push(`pinned ${ctx.messageNr}`));
+        bot.catch((error) => void errors.push((error.cause as Error).message));
+      },
+    });
+    t = await createTestBot({ plugins: [meddler], bot: { maxAttempts: 1 } });
+    const nr = await t.say('alice', 'Team', 'Release notes are up');
+    await t.idle();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/read only|frozen|not extensible/i);
+    await t.store_('bob', 'Team', nr, { tags: ['pin'] });
+    await t.idle();
+    expect(seen).toEqual([`pinned ${nr}`]);
+  });
+
+  it('the message view, its arrays and reactions, and the raw record are frozen', async () => {
+    const checks: boolean[] = [];
+    const probe = definePlugin({
+      name: 'probe',
+      setup(bot) {
+        bot.on('reaction.added', (ctx) => {
+          const m = ctx.event.message;
+          checks.push(
+            Object.isFrozen(m),
+            Object.isFrozen(m.tags),
+            Object.isFrozen(m.assigneeIds),
+            Object.isFrozen(m.mentionIds),
+            Object.isFrozen(m.reactions),
+            m.reactions.every((r) => Object.isFrozen(r) && Object.isFrozen(r.accountIds)),
+            Object.isFrozen(ctx.record),
+            Object.isFrozen((ctx.record as { tags?: unknown }).tags ?? []),
+          );
+        });
+      },
+    });
+    t = await createTestBot({ plugins: [probe] });
+    const nr = await t.say('alice', 'Team', 'Ship it');
+    await t.react('bob', 'Team', nr, '👍');
+    await t.idle();
+    expect(checks).toEqual([true, true, true, true, true, true, true, true]);
+  });
+});
