@@ -1,14 +1,15 @@
 /**
  * The durable outbound queue: drains the store's outbox through per-conversation FIFO lanes,
- * least recently served conversation first, paced by token buckets on the injected clock, with p-queue
- * running at most `concurrency` sends in flight (R-10…R-14; failure rules in `failure.ts`).
+ * least recently served conversation first, paced by token buckets on the injected clock, with at
+ * most `concurrency` sends in flight (R-10…R-14; failure rules in `failure.ts`). The bound is the
+ * queue's own: `pump()` picks the next lane only when a slot is free, so that fairness and the rate
+ * tokens are decided at the moment a send starts.
  *
  * Delivery: an entry leaves the store only after Fleep accepted it (or it was dead-lettered), and
  * every retry re-uses its `client_req_id`, so a crash between "sent" and "marked done" re-sends it
  * after restart with the same id and Fleep de-duplicates it.
  */
 import { EventEmitter } from 'eventemitter3';
-import PQueue from 'p-queue';
 import { fullJitter } from '../util/backoff.js';
 import type { TimerHandle } from '../util/clock.js';
 import { DeadLetterError } from './errors.js';
@@ -42,7 +43,6 @@ const COUNT_EVERY_MS = 1000;
  */
 export class OutboundQueue extends EventEmitter<OutboundEvents> {
   private readonly o: ResolvedOptions;
-  private readonly pq: PQueue;
   private readonly window: OutboxWindow;
   private readonly ready = new ReadyLanes();
   private readonly sleepers = new SleepHeap();
@@ -75,7 +75,6 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
   constructor(options: OutboundQueueOptions) {
     super();
     this.o = resolveOptions(options);
-    this.pq = new PQueue({ concurrency: this.o.concurrency });
     this.globalBucket = this.o.global && new TokenBucket(this.o.global, this.o.clock.now());
     const { perConversation, clock } = this.o;
     this.window = new OutboxWindow(
@@ -299,9 +298,7 @@ export class OutboundQueue extends EventEmitter<OutboundEvents> {
     lane.busy = true;
     this.inFlight++;
     if (item.firstAttemptAt === 0) item.firstAttemptAt = now;
-    // p-queue runs the sends: at most `concurrency` in flight, and its idle/size states for
-    // anyone who drives the queue from outside (pump() keeps within the same bound).
-    this.pq.add(() => this.attempt(lane, item)).catch(this.onTaskError);
+    this.attempt(lane, item).catch(this.onTaskError);
   }
 
   private readonly onTaskError = (error: unknown): void => {
