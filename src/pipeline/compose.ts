@@ -38,45 +38,92 @@ export function compose<C>(middleware: readonly Middleware<C>[]): ComposedMiddle
   return (ctx, last) => runFrom(chain, 0, ctx, last);
 }
 
-/** Runs `chain[i]` (and, through its `next`, the rest of the chain), then `last`. */
-async function runFrom<C>(chain: readonly Middleware<C>[], i: number, ctx: C, last: Next | undefined): Promise<void> {
-  if (i === chain.length) {
-    if (last !== undefined) await last();
-    return;
-  }
-  const step = new Step(i);
-  const out = chain[i]!(ctx, () => step.next(() => runFrom(chain, i + 1, ctx, last)));
-  // A handler that returns a plain value (or nothing) has finished: no promise to wait for.
-  if (isThenable(out)) {
-    try {
-      await out;
-    } finally {
-      step.finished = true;
-    }
-  } else {
+/** The promise of a chain that finished without waiting for anything. */
+const FINISHED: Promise<void> = Promise.resolve();
+
+/**
+ * Runs `chain[i]` (and, through its `next`, the rest of the chain), then `last`.
+ *
+ * Two shortcuts keep a chain that does nothing asynchronous free of extra promises: a
+ * middleware that returns a plain value (or nothing) has finished, and one that returns the
+ * promise `next()` gave it (`return next()`) finishes exactly when its downstream does.
+ */
+function runFrom<C>(chain: readonly Middleware<C>[], i: number, ctx: C, last: Next | undefined): Promise<void> {
+  if (i === chain.length) return last === undefined ? FINISHED : callLast(last);
+  const step = new Step(chain, i, ctx, last);
+  let out: unknown;
+  try {
+    out = chain[i]!(ctx, step.next);
+  } catch (error) {
     step.finished = true;
+    return Promise.reject(error);
   }
-  if (step.downstream === 'running') {
-    throw new ComposeError(`middleware #${i} returned before next() finished; write \`await next()\` (or \`return next()\`)`);
+  if (out !== undefined && out === step.downstream) {
+    step.finished = true;
+    return step.downstream;
   }
+  if (!isThenable(out)) return step.finish();
+  return step.await(out);
 }
 
 /** One middleware's run for one event: whether and how its `next()` was used. */
-class Step {
+class Step<C> {
   finished = false;
-  downstream: 'not called' | 'running' | 'settled' = 'not called';
+  /** The promise `next()` returned, once called. */
+  downstream: Promise<void> | undefined = undefined;
+  private settled = false;
+  /** `next` as the middleware gets it. */
+  readonly next: Next = () => this.callNext();
 
-  constructor(private readonly i: number) {}
+  constructor(
+    private readonly chain: readonly Middleware<C>[],
+    private readonly i: number,
+    private readonly ctx: C,
+    private readonly last: Next | undefined,
+  ) {}
 
-  async next(rest: () => Promise<void>): Promise<void> {
-    if (this.finished) throw new ComposeError(`middleware #${this.i} called next() after it had finished; await next() inside the middleware`);
-    if (this.downstream !== 'not called') throw new ComposeError(`middleware #${this.i} called next() more than once`);
-    this.downstream = 'running';
+  /** The middleware returned without a promise: done, unless its `next()` is still running. */
+  finish(): Promise<void> {
+    this.finished = true;
+    if (this.downstream === undefined || this.downstream === FINISHED || this.settled) return FINISHED;
+    return Promise.reject(this.returnedEarly());
+  }
+
+  /** The middleware returned a promise: wait for it, then check its `next()` had settled. */
+  async await(out: PromiseLike<unknown>): Promise<void> {
     try {
-      await rest();
+      await out;
     } finally {
-      this.downstream = 'settled';
+      this.finished = true;
     }
+    if (this.downstream !== undefined && this.downstream !== FINISHED && !this.settled) throw this.returnedEarly();
+  }
+
+  private callNext(): Promise<void> {
+    if (this.finished) return Promise.reject(new ComposeError(`middleware #${this.i} called next() after it had finished; await next() inside the middleware`));
+    if (this.downstream !== undefined) return Promise.reject(new ComposeError(`middleware #${this.i} called next() more than once`));
+    const downstream = runFrom(this.chain, this.i + 1, this.ctx, this.last);
+    this.downstream = downstream;
+    if (downstream !== FINISHED) {
+      const settled = (): void => {
+        this.settled = true;
+      };
+      downstream.then(settled, settled);
+    }
+    return downstream;
+  }
+
+  private returnedEarly(): ComposeError {
+    return new ComposeError(`middleware #${this.i} returned before next() finished; write \`await next()\` (or \`return next()\`)`);
+  }
+}
+
+function callLast(last: Next): Promise<void> {
+  try {
+    const out = last();
+    return isThenable(out) ? (out as Promise<void>) : FINISHED;
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

@@ -82,15 +82,18 @@ export function commandMiddleware<S extends ArgSchema>(
   return router.middleware;
 }
 
-/** ACL, cooldowns, args, handler. */
-async function runCommand(
+/**
+ * ACL, cooldowns, args, handler. Returns what the handler returns (the router's caller awaits
+ * it); only a command with a cooldown waits for the store before its handler runs.
+ */
+function runCommand(
   registry: CommandRegistry,
   def: CommandDefinition,
   handler: CommandHandler<ArgSchema>,
   ctx: Context,
   cmd: ParsedCommand,
   accountId: string,
-): Promise<void> {
+): unknown {
   const prefix = ctx.deps.config.prefix;
   if (!registry.canRun(def, accountId, ctx.conversationId, ctx.isDirect)) {
     ctx.deps.logger.warn(
@@ -98,13 +101,18 @@ async function runCommand(
       'command denied by ACL',
     );
     replyQuietly(ctx, `You are not allowed to run ${prefix}${def.name}.`);
-    return;
+    return undefined;
   }
-  if (!(await withinCooldowns(registry, def, ctx, accountId))) return;
+  const cooldowns = cooldownsOf(registry, def);
+  if (cooldowns.length === 0) return runHandler(registry, def, handler, ctx, cmd);
+  return withinCooldowns(cooldowns, def, ctx, accountId).then((ok) => (ok ? runHandler(registry, def, handler, ctx, cmd) : undefined));
+}
+
+function runHandler(registry: CommandRegistry, def: CommandDefinition, handler: CommandHandler<ArgSchema>, ctx: Context, cmd: ParsedCommand): unknown {
   const args = argsOf(registry, def, ctx, cmd);
-  if (args === undefined) return;
+  if (args === undefined) return undefined;
   ctx.args = args;
-  await handler(ctx as CommandContext<ArgSchema>);
+  return handler(ctx as CommandContext<ArgSchema>);
 }
 
 /** The command's typed arguments, or `undefined` after telling the person how to use it. */
@@ -120,10 +128,15 @@ function argsOf(registry: CommandRegistry, def: CommandDefinition, ctx: Context,
   }
 }
 
-async function withinCooldowns(registry: CommandRegistry, def: CommandDefinition, ctx: Context, accountId: string): Promise<boolean> {
+/** The cooldowns that apply to `def`: the global one and its own, with their scopes. */
+function cooldownsOf(registry: CommandRegistry, def: CommandDefinition): Array<[string, CooldownOptions]> {
   const checks: Array<[string, CooldownOptions]> = [];
   if (registry.settings.cooldown) checks.push(['*', registry.settings.cooldown]);
   if (def.cooldown) checks.push([`cmd:${def.name}`, def.cooldown]);
+  return checks;
+}
+
+async function withinCooldowns(checks: Array<[string, CooldownOptions]>, def: CommandDefinition, ctx: Context, accountId: string): Promise<boolean> {
   for (const [scope, options] of checks) {
     const verdict: CooldownVerdict = await takeCooldown(ctx.work, scope, accountId, options, ctx.deps.clock.now());
     if (verdict === 'ok') continue;
