@@ -398,6 +398,7 @@ export class SqliteStore implements Store {
     }
     batch.resolve();
     if (batch.commits.length > 0) this.tick(batch.commits.length);
+    else this.wal?.afterWrite(); // removals of sent entries grow the WAL too
   }
 
   /** Asserts the store is open and writes pending commits, so `method` sees a current file. */
