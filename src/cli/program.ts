@@ -7,7 +7,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { formatIssue } from '../config/errors.js';
 import { ConfigError } from '../config/errors.js';
 import type { ConfigEnv } from '../config/interpolate.js';
-import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
+import { EXIT, EXIT_CODES_HELP, UsageError, exitCodeFor } from './exit-codes.js';
 import type { StrayErrorSource } from '../runtime/stray-errors.js';
 import { BotStoppedError } from '../runtime/errors.js';
 import { fleepkitVersion } from './package-root.js';
@@ -184,6 +184,9 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       const { port: p, host, seed, holdMs, dataFile } = opts;
       const handle = await runSandboxCli({ port: p, host, seed, holdMs, ...(dataFile ? { dataFile } : {}), ...(controlToken ? { controlToken } : {}), out: io.stdout }).catch((error: unknown) => {
         off();
+        if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+          throw new UsageError(`${host}:${p} is already in use: stop what listens there or pass another --port (0 picks any)`);
+        }
         throw error;
       });
       const cancelReplay =

@@ -118,7 +118,7 @@ export async function runFromConfig(loaded: LoadedConfig, options: RunOptions = 
         ...(config.sandbox.dataFile ? { dataFile: config.sandbox.dataFile } : {}),
         ...(options.env?.[CONTROL_TOKEN_ENV] ? { controlToken: options.env[CONTROL_TOKEN_ENV] } : {}),
         logger: logger.child({ component: 'sandbox' }),
-      });
+      }).catch((error: unknown) => portInUse(error, 'sandbox.port', config.sandbox.host, config.sandbox.port, loaded.file));
       const s = sandbox;
       cleanups.push(() => s.close());
     }
@@ -260,4 +260,12 @@ function sandboxBanner(url: string, seed: string): string {
     for (const l of DEMO_LOGINS) lines.push(`    ${l.email.padEnd(20)} ${l.display_name}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** A port that is taken says which option moves it; other errors pass through. */
+function portInUse(error: unknown, option: string, host: string, port: number, file: string): never {
+  if ((error as NodeJS.ErrnoException)?.code !== 'EADDRINUSE') throw error;
+  throw new UsageError(
+    `${host}:${port} is already in use (${option} in ${file}): stop what listens there (another \`fleepkit run\`?) or set ${option} to a free port (0 picks any)`,
+  );
 }
