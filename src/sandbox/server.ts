@@ -7,19 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
-import { accountRoutes } from './api/account.js';
 import type { ApiContext, ApiRoute } from './api/context.js';
-import { contactRoutes } from './api/contacts.js';
-import { conversationRoutes } from './api/conversation.js';
-import { conversationSyncRoutes } from './api/conversation-sync.js';
-import { eventStoreRoutes } from './api/event-store.js';
-import { fileRoutes } from './api/files.js';
-import { hookRoutes } from './api/hooks.js';
-import { labelRoutes } from './api/labels.js';
-import { messageRoutes } from './api/message.js';
-import { miscRoutes } from './api/misc.js';
-import { pollRoutes } from './api/poll.js';
-import { searchRoutes } from './api/search.js';
+import { ROUTES } from './api/routes.js';
 import { handleControl } from './control.js';
 import { ControlGuard } from './control-guard.js';
 import { SandboxHttpError, badRequest, notAuthenticated } from './errors.js';
@@ -91,20 +80,7 @@ type RequestUrl = Pick<URL, 'pathname' | 'searchParams'>;
 /** An API path without query, escapes or dot segments: `new URL` would return it unchanged. */
 const PLAIN_API_PATH = /^\/api\/[A-Za-z0-9_/-]*$/;
 
-const ROUTES: Record<string, ApiRoute> = {
-  ...accountRoutes,
-  ...pollRoutes,
-  ...conversationRoutes,
-  ...conversationSyncRoutes,
-  ...messageRoutes,
-  ...contactRoutes,
-  ...searchRoutes,
-  ...fileRoutes,
-  ...hookRoutes,
-  ...labelRoutes,
-  ...eventStoreRoutes,
-  ...miscRoutes,
-};
+
 const silent: SandboxLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function lookupRoute(name: string): { route: ApiRoute; pathId: string | undefined } | undefined {
