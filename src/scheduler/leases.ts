@@ -63,6 +63,14 @@ export async function takeLease(store: Store, lease: RunLease): Promise<void> {
   await store.set(SCHEDULER_NAMESPACE, leaseKey(lease.firing.fireKey), lease);
 }
 
+/**
+ * Takes the lease of a slot about to be claimed, unless one exists (another executor, or a dead
+ * one that recovery re-runs): resolves whether it was taken.
+ */
+export async function tryLease(store: Store, lease: RunLease): Promise<boolean> {
+  return store.compareAndSet(SCHEDULER_NAMESPACE, leaseKey(lease.firing.fireKey), undefined, lease);
+}
+
 /** Removes a lease, but only while it is still ours (a taken-over lease stays). */
 export async function releaseLease(store: Store, lease: RunLease): Promise<void> {
   await store.compareAndSet(SCHEDULER_NAMESPACE, leaseKey(lease.firing.fireKey), lease, undefined);

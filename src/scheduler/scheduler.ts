@@ -11,7 +11,7 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Firing, JobData, JobInfo } from './job.js';
 import { fireKeyOf, firstPendingSlot, readJobData, toJobInfo } from './job.js';
-import { LeaseKeeper, MAX_ATTEMPTS, abandon, deadLeases, hasLiveLease, takeLease, takeOver } from './leases.js';
+import { LeaseKeeper, MAX_ATTEMPTS, abandon, deadLeases, hasLiveLease, releaseLease, takeLease, takeOver, tryLease } from './leases.js';
 import type { Executor, RunLease } from './leases.js';
 import { SchedulerMetricsRecorder } from './metrics.js';
 import type { SchedulerMetrics } from './metrics.js';
@@ -323,35 +323,58 @@ export class Scheduler {
       handledThrough: plan.handledThrough ?? job.handledThrough,
       lastFiredAt: plan.fire.at(-1)?.scheduledAt ?? job.lastFiredAt,
     };
-    if (plan.next === null && job.kind !== 'cron') {
-      // Finished reminder: whoever deletes the row runs it, so a concurrent cancel wins too.
-      if (!(await this.store.deleteJob(row.id))) return null;
-    } else {
+    const finished = plan.next === null && job.kind !== 'cron';
+    if (!finished) {
       const current = await this.store.getJob(row.id);
       const fresh = current ? readJobData(current.data) : undefined;
       // Cancelled or rescheduled meanwhile: leave it to the next wake-up.
       if (!fresh?.ok || fresh.job.activeFrom !== job.activeFrom || fresh.job.expression !== job.expression) return now;
+    }
+    // Each slot to run is leased and claimed before the row moves on, so the firing is never
+    // lost: a crash before this leaves the row due; after it, the lease makes recovery re-run it.
+    const leases = await this.claimSlots(row.id, job, plan);
+    if (finished) {
+      // Finished reminder: whoever deletes the row runs it, so a concurrent cancel wins too.
+      if (!(await this.store.deleteJob(row.id))) {
+        for (const lease of leases) await releaseLease(this.store, lease);
+        return null;
+      }
+    } else {
       await this.store.saveJob({ id: row.id, nextFireAt: plan.next, data: updated });
     }
-    if (plan.fire.length > 0) this.launch(row.id, job, plan);
+    if (leases.length > 0) this.launch(row.id, job, leases);
     return plan.next;
   }
 
-  private launch(id: string, job: JobData, plan: DuePlan): void {
+  /** Leases and claims the slots `plan` fires; resolves the leases of those this instance claimed. */
+  private async claimSlots(id: string, job: JobData, plan: DuePlan): Promise<RunLease[]> {
+    const leases: RunLease[] = [];
+    for (const { scheduledAt } of plan.fire) {
+      const fireKey = fireKeyOf(id, scheduledAt);
+      const now = this.clock.now();
+      const firing: Firing = { jobId: id, fireKey, scheduledAt, lateByMs: Math.max(0, now - scheduledAt), payload: job.payload, attempt: 1 };
+      if (job.ownerId !== undefined) firing.ownerId = job.ownerId;
+      if (job.conversationId !== undefined) firing.conversationId = job.conversationId;
+      if (job.name !== undefined) firing.name = job.name;
+      const lease: RunLease = { firing, owner: this.instanceId, run: this.self.run, leaseUntil: now + this.opts.leaseMs, attempt: 1 };
+      if (!(await tryLease(this.store, lease))) {
+        this.logger.debug({ jobId: id, fireKey }, 'slot already leased by another run');
+        continue;
+      }
+      if (await this.store.claimFire(fireKey, now)) {
+        leases.push(lease);
+      } else {
+        this.logger.debug({ jobId: id, fireKey }, 'slot already fired by another instance');
+        await releaseLease(this.store, lease);
+      }
+    }
+    return leases;
+  }
+
+  private launch(id: string, job: JobData, leases: RunLease[]): void {
     this.running.set(id, (this.running.get(id) ?? 0) + 1);
     const run = async (): Promise<void> => {
-      for (const { scheduledAt } of plan.fire) {
-        const fireKey = fireKeyOf(id, scheduledAt);
-        if (!(await this.store.claimFire(fireKey, this.clock.now()))) {
-          this.logger.debug({ jobId: id, fireKey }, 'slot already fired by another instance');
-          continue;
-        }
-        const firing: Firing = { jobId: id, fireKey, scheduledAt, lateByMs: Math.max(0, this.clock.now() - scheduledAt), payload: job.payload, attempt: 1 };
-        if (job.ownerId !== undefined) firing.ownerId = job.ownerId;
-        if (job.conversationId !== undefined) firing.conversationId = job.conversationId;
-        if (job.name !== undefined) firing.name = job.name;
-        await this.execute({ firing, owner: this.instanceId, run: this.self.run, leaseUntil: this.clock.now() + this.opts.leaseMs, attempt: 1 });
-      }
+      for (const lease of leases) await this.execute({ ...lease, leaseUntil: this.clock.now() + this.opts.leaseMs });
     };
     this.track(
       run()
@@ -397,6 +420,8 @@ export class Scheduler {
       }
       const lease = await takeOver(this.store, expired, this.self, now + this.opts.leaseMs);
       if (!lease) continue;
+      // A leased slot may have died before its claim: claim it now, so its row never runs it again.
+      await this.store.claimFire(fireKey, now);
       lease.firing.lateByMs = Math.max(0, now - lease.firing.scheduledAt);
       this.logger.warn({ jobId: lease.firing.jobId, fireKey, previousOwner: expired.owner }, `slot ${fireKey} did not finish (executor gone); re-running it once`);
       this.recorder.recovered();

@@ -6,6 +6,7 @@ import { MAX_TIMER_MS, ManualClock } from '../../src/util/clock.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Firing } from '../../src/scheduler/job.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
+import type { Store } from '../../src/store/store.js';
 import { WARN, at, captureLogger, memoryStore, recordingScheduler, yieldingStore } from './helpers.js';
 
 const DAY = 86_400_000;
@@ -205,5 +206,52 @@ describe('overlap (R-20)', () => {
     const { starts, maxConcurrent } = await slowJob(true);
     expect(maxConcurrent).toBe(5);
     expect(starts).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+});
+
+describe('a kill at any store write of a firing loses nothing (issue 14)', () => {
+  /**
+   * The store as a process killed at its `n`-th call of `method` sees it: that call and every
+   * later one never complete (and never reach the store).
+   */
+  function dyingAt(store: Store, method: string, n: number): Store {
+    let calls = 0;
+    let dead = false;
+    return new Proxy(store, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        const fn = value as (...args: unknown[]) => unknown;
+        return (...args: unknown[]) => {
+          if (prop === method && ++calls === n) dead = true;
+          return dead ? new Promise(() => undefined) : fn.apply(target, args);
+        };
+      },
+    });
+  }
+
+  it.each([
+    ['compareAndSet', 1], // the slot's lease
+    ['claimFire', 1],
+    ['deleteJob', 1],
+  ])('killed at %s: a restarted scheduler fires the finished reminder exactly once', async (method, n) => {
+    const clockA = new ManualClock(at('2026-05-04T10:00:00Z'));
+    const store = await memoryStore(clockA);
+    const a = recordingScheduler(dyingAt(store, method, n), clockA, { instanceId: 'host-1' });
+    await a.scheduler.at(at('2026-05-04T10:01:00Z'), { id: 'job:reminder', payload: 'stand up' });
+    await a.scheduler.start();
+    void clockA.advance('1m'); // a dies in this wake-up, never to finish it
+    for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(a.fired).toEqual([]);
+
+    // The same host restarts a minute later.
+    const clockB = new ManualClock(at('2026-05-04T10:02:00Z'));
+    const b = recordingScheduler(store, clockB, { instanceId: 'host-1', rescanInterval: '1m' });
+    await b.scheduler.start();
+    await b.scheduler.idle();
+    await clockB.advance('30m');
+    await b.scheduler.idle();
+    expect(b.fired.map((f) => [f.fireKey, f.payload])).toEqual([['job:reminder@2026-05-04T10:01:00.000Z', 'stand up']]);
+    expect(await b.scheduler.list()).toEqual([]);
   });
 });
