@@ -29,11 +29,10 @@ function readerConv(ctx: ApiContext): { conv: StoredConversation; me: string } {
   return { conv, me };
 }
 
-/** Messages the viewer may see: from where their membership began (and the create message). */
+/** Messages the viewer may see: from their first join (and the create message). */
 function readable(conv: StoredConversation, me: string): StoredMessage[] {
-  const ms = memberState(conv, me);
-  const begin = ms.begin_message_nr ?? ms.join_message_nr;
-  return visibleMessages(conv).filter((m) => m.message_nr >= begin || m.message_nr === 1);
+  const join = memberState(conv, me).join_message_nr;
+  return visibleMessages(conv).filter((m) => m.message_nr >= join || m.message_nr === 1);
 }
 
 /** A non-init header (delta + membership). */
