@@ -120,7 +120,7 @@ export class Poller {
     const { clock, logger } = this.options;
     for (let why = reason; ; ) {
       const attempt = ++this.resyncs;
-      const delayMs = resyncDelay(attempt, this.options.resyncBackoff ?? { baseMs: 1000, capMs: 60_000 }, this.options.random);
+      const delayMs = resyncDelay(attempt, this.options.resyncBackoff ?? DEFAULT_BACKOFF, this.options.random);
       this.options.onResyncing?.({ reason: why, from, attempt, delayMs });
       if (delayMs > 0) {
         logger.warn({ attempt, delayMs, from }, `resync again (${why}): backing off ${Math.round(delayMs / 1000)} s first`);
