@@ -36,7 +36,7 @@ describe('examples/reminder-bot', () => {
     await t.say('bob', 'Team', '!reminders');
     await t.idle();
     expect(await t.lastReply('Team')).toBe(
-      'Reminders here:\n#1 Mon 2 Mar, 10:10 — Alice: check the build\n#2 Tue 3 Mar, 09:00 — here: deploy\n#3 every Monday at 10:00 (next Mon 9 Mar, 10:00) — Bob: send the report',
+      'Reminders here:\n#1 Mon 2 Mar, 10:10 EET — Alice: check the build\n#2 Tue 3 Mar, 09:00 EET — here: deploy\n#3 every Monday at 10:00 (next Mon 9 Mar, 10:00 EET) — Bob: send the report',
     );
     await t.clock.advance('10m');
     await t.idle();

@@ -30,7 +30,7 @@ describe('reminders: !remind', () => {
     const w = await world();
     await w.say('alice', 'Team', '!remind me in 10 minutes to check the build');
     await w.idle();
-    expect(await w.lastReply('Team')).toBe("OK, I'll remind you on Mon 2 Mar, 10:10: check the build (#1).");
+    expect(await w.lastReply('Team')).toBe("OK, I'll remind you on Mon 2 Mar, 10:10 EET: check the build (#1).");
 
     await w.clock.advance('9m');
     await w.idle();
@@ -53,7 +53,7 @@ describe('reminders: !remind', () => {
     const w = await world({ timezone: 'Europe/Tallinn' });
     await w.say('bob', 'Team', '!remind here tomorrow at 9:00 to deploy');
     await w.idle();
-    expect(await w.lastReply('Team')).toBe("OK, I'll remind everyone here on Tue 3 Mar, 09:00: deploy (#1).");
+    expect(await w.lastReply('Team')).toBe("OK, I'll remind everyone here on Tue 3 Mar, 09:00 EET: deploy (#1).");
     // 09:00 Tallinn is 07:00 UTC: 23 hours from now.
     await w.clock.advance(23 * 3_600_000 - 60_000);
     await w.idle();
@@ -68,7 +68,7 @@ describe('reminders: !remind', () => {
     await w.say('carol', 'Team', '!remind me tomorrow at 9:00 to call the bank');
     await w.idle();
     // 09:00 UTC, shown in carol's zone.
-    expect(await w.lastReply('Team')).toBe("OK, I'll remind you on Tue 3 Mar, 09:00: call the bank (#1).");
+    expect(await w.lastReply('Team')).toBe("OK, I'll remind you on Tue 3 Mar, 09:00 UTC: call the bank (#1).");
     await w.clock.advance(25 * 3_600_000 - 60_000);
     await w.idle();
     expect(await w.lastReply('Team')).not.toContain('⏰');
@@ -92,7 +92,7 @@ describe('reminders: !remind', () => {
 
     await w.say('alice', 'Team', '!reminders');
     await w.idle();
-    expect(await w.lastReply('Team')).toBe('Reminders here:\n#1 every Monday at 10:00 (next Mon 23 Mar, 10:00) — Bob: send the report');
+    expect(await w.lastReply('Team')).toBe('Reminders here:\n#1 every Monday at 10:00 (next Mon 23 Mar, 10:00 EET) — Bob: send the report');
 
     await w.say('bob', 'Team', '!reminders cancel 1');
     await w.idle();
@@ -122,7 +122,7 @@ describe('reminders: !remind', () => {
     const w = await world();
     await w.say('alice', 'dm:alice', 'remind me in 5 minutes to stretch');
     await w.idle();
-    expect(await w.lastReply('dm:alice')).toBe("OK, I'll remind you on Mon 2 Mar, 10:05: stretch (#1).");
+    expect(await w.lastReply('dm:alice')).toBe("OK, I'll remind you on Mon 2 Mar, 10:05 EET: stretch (#1).");
     await w.clock.advance('5m');
     await w.idle();
     expect(await w.lastReply('dm:alice')).toBe('⏰ Reminder: stretch');
@@ -155,7 +155,7 @@ describe('reminders: list and cancel', () => {
     await w.idle();
     await w.say('bob', 'Team', '!reminders');
     await w.idle();
-    expect(await w.lastReply('Team')).toBe('Reminders here:\n#2 Mon 2 Mar, 11:00 — Alice: eat\n#1 Tue 3 Mar, 09:00 — here: deploy');
+    expect(await w.lastReply('Team')).toBe('Reminders here:\n#2 Mon 2 Mar, 11:00 EET — Alice: eat\n#1 Tue 3 Mar, 09:00 EET — here: deploy');
 
     await w.say('carol', 'Team', '!reminders cancel 2');
     await w.say('carol', 'Team', '!reminders cancel 9');

@@ -66,7 +66,10 @@ export function localDate(epochMs: number, zone: string): string {
   return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
 }
 
-/** `Tue 3 Mar, 09:00` (with the year when it is not this year's). */
+/**
+ * `Tue 3 Mar, 09:00 EET` (with the year when it is not this year's): with its zone, since people in
+ * a conversation may be elsewhere.
+ */
 export function formatInstant(epochMs: number, zone: string, nowMs: number): string {
   const sameYear = wallTime(epochMs, zone).year === wallTime(nowMs, zone).year;
   const f = new Intl.DateTimeFormat('en-GB', {
@@ -78,6 +81,7 @@ export function formatInstant(epochMs: number, zone: string, nowMs: number): str
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
+    timeZoneName: 'short',
   });
   return f.format(new Date(epochMs));
 }
