@@ -11,6 +11,7 @@ import { definePlugin, PluginError, type AnyPlugin } from 'fleepkit';
 import { createTestBot, type TestBot } from 'fleepkit/testing';
 import kudos from '../readme/kudos.js';
 import standup from '../../plugins/standup/index.js';
+import tasks from '../../plugins/tasks/index.js';
 
 let t: TestBot | undefined;
 afterEach(async () => {
@@ -160,6 +161,29 @@ describe('shared state is never lost across concurrent conversations', () => {
     expect(await t.lastReply('Team')).toBe(
       'Standup summary, Mon 2 Mar:\n\nAlice:\nDid the retro; release today; no blockers\n\nBob:\nDid reviews; docs today; waiting for design',
     );
+  });
+
+  it('tasks round-robin: two bugs reported at once in two conversations go to two people', async () => {
+    const config = { tasks: { rules: [{ name: 'bug', match: { prefix: 'bug:' }, assign: { roundRobin: ['bob@example.com', 'carol@example.com'] } }] } };
+    t = await createTestBot({ plugins: [tasks, gate(2, (text) => text.startsWith('bug:'))], config });
+    const other = await t.createConversation('alice', 'Ops', ['bob', 'carol']);
+    const first = await t.say('alice', 'Team', 'bug: login fails');
+    const second = await t.say('alice', other, 'bug: deploy hangs');
+    await t.idle();
+    const assignees = [
+      (await t.messages('Team')).find((m) => m.nr === first)?.assignees,
+      (await t.messages(other)).find((m) => m.nr === second)?.assignees,
+    ];
+    expect(assignees.flat().sort()).toEqual(['bob', 'carol']);
+  });
+
+  it('standup: two conversations enrol at once (!standup here); both stay enrolled', async () => {
+    t = await createTestBot({ plugins: [standup, gate(2, (text) => text === '!standup here')] });
+    const other = await t.createConversation('alice', 'Ops', ['bob', 'carol']);
+    await t.say('alice', 'Team', '!standup here');
+    await t.say('alice', other, '!standup here');
+    await t.idle();
+    expect((await t.store.get<string[]>('plugin:standup', 'enrolled'))?.sort()).toEqual([await t.conversation('Team'), other].sort());
   });
 });
 
