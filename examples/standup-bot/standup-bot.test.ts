@@ -39,10 +39,10 @@ describe('examples/standup-bot', () => {
     t = await createTestBot({ plugins: [standup], config: { standup: options }, now: '2026-03-02T06:50:00Z', bot: { timezone: config.bot.timezone } });
     await t.say('alice', 'Team', '!standup here');
     await t.idle();
-    expect(await t.lastReply('Team')).toBe('Standups will run here, next on Mon 2 Mar at 09:00.');
+    expect(await t.lastReply('Team')).toBe('Standups will run here, next on Mon 2 Mar at 09:00 EET.');
     await t.clock.advance('10m');
     await t.idle();
-    expect(await t.lastReply('Team')).toMatch(/^Good morning! Time for the standup\.\n1\. What did you do yesterday\?[\s\S]*summary at 11:00/);
+    expect(await t.lastReply('Team')).toMatch(/^Good morning! Time for the standup\.\n1\. What did you do yesterday\?[\s\S]*summary at 11:00 EET/);
     await t.say('alice', 'Team', 'Shipped the fix. Today: release. No blockers.');
     await t.say('bob', 'Team', 'Reviews. Docs. Nothing.');
     await t.say('carol', 'Team', 'Planning. Interviews. None.');

@@ -16,9 +16,9 @@ export const runKey = (conv: string): string => `run:${conv}`;
 /** Store key of a conversation's known members. */
 export const membersKey = (conv: string): string => `members:${conv}`;
 
-/** `09:00` in the zone. */
+/** `09:00 EET` in the zone: with the zone, since people in a conversation may be elsewhere. */
 export function clockTime(epochMs: number, zone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(epochMs));
+  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' }).format(new Date(epochMs));
 }
 
 /** `Mon 2 Mar` in the zone. */

@@ -9,11 +9,11 @@ import standup, { StandupConfig } from './index.js';
 
 // Monday 2 March 2026, 08:30 in Tallinn (UTC+2).
 const MONDAY_0830 = '2026-03-02T06:30:00Z';
-const NOTE = "Standup time! I'm asking each of you in a direct message. I'll post the summary here at 10:30 or when everyone has answered.";
+const NOTE = "Standup time! I'm asking each of you in a direct message. I'll post the summary here at 10:30 EET or when everyone has answered.";
 const DM_QUESTIONS =
   'Good morning! Time for the standup in Team.\n1. What did you do yesterday?\n2. What will you do today?\n3. Is anything blocking you?\n' +
-  "Answer here in one message (or with !standup answer …). I'll post the summary in Team at 10:30 or when everyone has answered.";
-const NUDGE = 'A friendly nudge: the standup in Team is waiting for your answer (summary at 10:30). Answer here in one message.';
+  "Answer here in one message (or with !standup answer …). I'll post the summary in Team at 10:30 EET or when everyone has answered.";
+const NUDGE = 'A friendly nudge: the standup in Team is waiting for your answer (summary at 10:30 EET). Answer here in one message.';
 
 let t: TestBot | undefined;
 afterEach(async () => {
@@ -97,7 +97,7 @@ describe("standup: collect: 'dm'", () => {
     expect((await w.messages('dm:bob')).find((m) => m.nr === b)?.reactions).toEqual({ '✏️': ['bot'] });
     await w.say('bob', 'Team', '!standup status');
     await w.idle();
-    expect(await w.lastReply('Team')).toBe('Standup running since 08:30; summary at 10:30.\nAnswered: Alice, Bob.\nWaiting for: Carol.');
+    expect(await w.lastReply('Team')).toBe('Standup running since 08:30 EET; summary at 10:30 EET.\nAnswered: Alice, Bob.\nWaiting for: Carol.');
 
     await w.clock.advance('90m');
     await w.idle();

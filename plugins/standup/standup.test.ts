@@ -29,7 +29,7 @@ describe('standup: !standup now and answers', () => {
     const w = await world();
     await w.say('alice', 'Team', '!standup now');
     await w.idle();
-    expect(await w.lastReply('Team')).toBe(`${QUESTIONS}10:30 or when everyone has answered.`);
+    expect(await w.lastReply('Team')).toBe(`${QUESTIONS}10:30 EET or when everyone has answered.`);
 
     const a = await w.say('alice', 'Team', 'Fixed the login bug; today the release; no blockers');
     const b = await w.say('bob', 'Team', '!standup answer Reviewed PRs, writing docs, waiting for design');
@@ -40,7 +40,7 @@ describe('standup: !standup now and answers', () => {
 
     await w.say('carol', 'Team', '!standup status');
     await w.idle();
-    expect(await w.lastReply('Team')).toBe('Standup running since 08:30; summary at 10:30.\nAnswered: Alice, Bob.\nWaiting for: Carol.');
+    expect(await w.lastReply('Team')).toBe('Standup running since 08:30 EET; summary at 10:30 EET.\nAnswered: Alice, Bob.\nWaiting for: Carol.');
 
     await w.say('carol', 'Team', 'Holiday prep. Nothing blocking.');
     await w.idle();
@@ -68,7 +68,7 @@ describe('standup: !standup now and answers', () => {
 
     await w.clock.advance('30m');
     await w.idle();
-    expect(await w.lastReply('Team')).toBe('@bob @carol a friendly nudge: the standup is waiting for your answer (summary at 10:30).');
+    expect(await w.lastReply('Team')).toBe('@bob @carol a friendly nudge: the standup is waiting for your answer (summary at 10:30 EET).');
 
     await w.say('bob', 'Team', '!standup answer Support rotation');
     await w.idle();
@@ -113,14 +113,14 @@ describe('standup: on a schedule', () => {
 
     await w.clock.advance('30m');
     await w.idle();
-    expect(await w.lastReply('Daily')).toBe(`${QUESTIONS}10:00 or when everyone has answered.`);
+    expect(await w.lastReply('Daily')).toBe(`${QUESTIONS}10:00 EET or when everyone has answered.`);
     await w.clock.advance('1h');
     await w.idle();
     expect(await w.lastReply('Daily')).toBe('Standup summary, Mon 2 Mar:\n\nNobody answered.');
 
     await w.say('bob', 'Daily', '!standup status');
     await w.idle();
-    expect(await w.lastReply('Daily')).toBe('No standup running. Next one: Wed 4 Mar at 09:00.');
+    expect(await w.lastReply('Daily')).toBe('No standup running. Next one: Wed 4 Mar at 09:00 EET.');
 
     // Tuesday is a holiday; Wednesday asks again.
     await w.clock.advance('1d');
@@ -140,7 +140,7 @@ describe('standup: on a schedule', () => {
     await w.idle();
     expect(await texts(w, 'Team')).toEqual([
       'No standups are scheduled here. !standup now starts one; !standup here schedules them here.',
-      'Standups will run here, next on Mon 2 Mar at 09:00.',
+      'Standups will run here, next on Mon 2 Mar at 09:00 EET.',
       "OK, I'll skip the next standup here (Mon 2 Mar).",
     ]);
     await w.clock.advance('30m');
