@@ -6,26 +6,14 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatIssue } from '../config/errors.js';
 import { ConfigError } from '../config/errors.js';
-import type { ConfigEnv } from '../config/interpolate.js';
 import { EXIT, EXIT_CODES_HELP, UsageError, exitCodeFor } from './exit-codes.js';
-import type { StrayErrorSource } from '../runtime/stray-errors.js';
+import type { CliIo } from './io.js';
 import { BotStoppedError } from '../runtime/errors.js';
 import { fleepkitVersion } from './package-root.js';
 import type { RunHandle } from './run.js';
 import type { InspectCliOptions } from './inspect.js';
 
-/** The process surface the CLI uses (replaceable in tests). */
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
-  env: ConfigEnv;
-  /** Registers a handler for SIGINT/SIGTERM; returns an unregister function. */
-  onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
-  /** Exits at once (second Ctrl-C, an error that escaped outside any plugin). */
-  exitNow(code: number): never;
-  /** Where unhandled rejections and uncaught exceptions surface (`process`). @default not caught */
-  strayErrors?: StrayErrorSource;
-}
+export type { CliIo } from './io.js';
 
 /** The process's own {@link CliIo}. */
 export function processIo(): CliIo {

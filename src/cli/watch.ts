@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { CliIo } from './program.js';
+import type { CliIo } from './io.js';
 
 /** What `--watch` needs to know. */
 export interface WatchOptions {

@@ -13,7 +13,7 @@ import { ContextError } from './errors.js';
 import type { EventType, FleepEvent, MessageView } from './events.js';
 import { ContextStore } from './context-store.js';
 import type { ScopedStore } from './kv-view.js';
-import type { JobControl } from './plugin.js';
+import type { JobControl } from './deps.js';
 import { UnitJobs } from './unit-jobs.js';
 import { UnitOfWork } from './unit-of-work.js';
 

@@ -130,3 +130,16 @@ export interface ContextDeps {
   signal: AbortSignal;
   config: PipelineConfig;
 }
+
+/**
+ * Creating and cancelling one-off or repeating jobs at run time (reminders), implemented by the
+ * runtime on top of the scheduler. Firings go to the handler registered with `bot.schedule(name)`.
+ */
+export interface JobControl {
+  /** Fires once at `at` (epoch ms or Date); resolves the job id. */
+  at(name: string, at: number | Date, options?: { payload?: unknown; conversationId?: string; ownerId?: string }): Promise<string>;
+  /** Repeats by cron expression or interval (`'10m'`); resolves the job id. */
+  every(name: string, every: string, options?: { tz?: string; payload?: unknown; conversationId?: string; ownerId?: string }): Promise<string>;
+  /** Cancels a job; resolves whether it existed. */
+  cancel(jobId: string): Promise<boolean>;
+}

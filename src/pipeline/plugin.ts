@@ -44,18 +44,8 @@ export interface CronDeclaration {
   options: CronOptions;
 }
 
-/**
- * Creating and cancelling one-off or repeating jobs at run time (reminders), implemented by the
- * runtime on top of the scheduler. Firings go to the handler registered with `bot.schedule(name)`.
- */
-export interface JobControl {
-  /** Fires once at `at` (epoch ms or Date); resolves the job id. */
-  at(name: string, at: number | Date, options?: { payload?: unknown; conversationId?: string; ownerId?: string }): Promise<string>;
-  /** Repeats by cron expression or interval (`'10m'`); resolves the job id. */
-  every(name: string, every: string, options?: { tz?: string; payload?: unknown; conversationId?: string; ownerId?: string }): Promise<string>;
-  /** Cancels a job; resolves whether it existed. */
-  cancel(jobId: string): Promise<boolean>;
-}
+export type { JobControl } from './deps.js';
+import type { JobControl } from './deps.js';
 
 /** The composer methods a plugin registers handlers with. */
 export type BotComposer = Pick<Composer, 'use' | 'on' | 'filter' | 'command' | 'hears' | 'reaction' | 'task' | 'pin' | 'errorBoundary'>;

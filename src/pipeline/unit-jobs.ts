@@ -5,7 +5,7 @@
  * failed handler leaves no job behind.
  */
 import type { JobPlanner } from './deps.js';
-import type { JobControl } from './plugin.js';
+import type { JobControl } from './deps.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
 /** The {@link JobControl} of one plugin within one unit of work. */
