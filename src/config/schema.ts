@@ -98,13 +98,15 @@ export const OutboundSection = z.strictObject({
   maxMessageLength: z.number().int().min(200).max(100_000).default(10_000),
   maxRetryAfter: duration().default(15 * 60_000),
   giveUpAfter: duration().default(15 * 60_000),
-  concurrency: z.number().int().min(1).default(4),
+  /** Sends in flight at once. @default the queue's (8), left to `new Bot` so it is stated once */
+  concurrency: z.number().int().min(1).optional(),
   pacing: z.boolean().default(true),
 });
 
 /** `runtime:` keys. */
 export const RuntimeSection = z.strictObject({
-  concurrency: z.number().int().min(1).default(16),
+  /** Conversations handled at once. @default `new Bot`'s (16), stated once there */
+  concurrency: z.number().int().min(1).optional(),
   handlerTimeout: duration().default(60_000),
   drainTimeout: duration().default(10_000),
   maxAttempts: z.number().int().min(1).default(3),

@@ -60,16 +60,16 @@ export interface OutboundConfig {
   maxRetryAfter: number;
   /** Give up retrying a message after this long, ms (R-12). @default 900000 ('15m') */
   giveUpAfter: number;
-  /** Sends in flight at once. @default 4 */
-  concurrency: number;
+  /** Sends in flight at once. @default `new Bot`'s outbound.concurrency (8) */
+  concurrency?: number | undefined;
   /** `false` turns the rate limits off (benchmarks, a private Fleep server). @default true */
   pacing: boolean;
 }
 
 /** `runtime:` — dispatch limits. */
 export interface RuntimeConfig {
-  /** Conversations handled at once (R-03). @default 16 */
-  concurrency: number;
+  /** Conversations handled at once (R-03). @default `new Bot`'s concurrency (16) */
+  concurrency?: number | undefined;
   /** Handler deadline, ms (R-05). @default 60000 ('60s') */
   handlerTimeout: number;
   /** Graceful-stop drain limit, ms (R-04). @default 10000 ('10s') */

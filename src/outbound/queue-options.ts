@@ -8,6 +8,9 @@ import { silentLogger } from '../util/logger.js';
 import type { Logger } from '../util/logger.js';
 import type { Rate } from './token-bucket.js';
 
+/** Sends in flight at once unless `concurrency` says otherwise: the one place this default is stated. */
+export const DEFAULT_SEND_CONCURRENCY = 8;
+
 /**
  * Sends one effect. Rejects with `FleepApiError` / `FleepNetworkError` (src/api/errors.ts).
  * @example (e, id, signal) => client.call(e.method, e.body, { conversationId: e.conversationId, clientReqId: id, signal })
@@ -58,7 +61,7 @@ export interface OutboundQueueOptions {
   backoff?: BackoffOptions;
   /** Entries held in memory; the rest waits in the store. @default { perLane: 1000, total: 10000 } */
   window?: { perLane?: number; total?: number };
-  /** Effects in flight at once (across conversations; one per conversation). @default 8 */
+  /** Effects in flight at once (across conversations; one per conversation). @default {@link DEFAULT_SEND_CONCURRENCY} (8) */
   concurrency?: number;
   /** Default drain deadline of `stop()`. @default 10000 */
   stopDeadlineMs?: number;
@@ -114,7 +117,7 @@ export function resolveOptions(options: OutboundQueueOptions): ResolvedOptions {
     backoff: { baseMs: duration(backoff.baseMs, `${where}: backoff.baseMs`), capMs: duration(backoff.capMs, `${where}: backoff.capMs`) },
     perLane: count(options.window?.perLane ?? 1000, `${where}: window.perLane`),
     total: count(options.window?.total ?? 10_000, `${where}: window.total`),
-    concurrency: count(options.concurrency ?? 8, `${where}: concurrency`),
+    concurrency: count(options.concurrency ?? DEFAULT_SEND_CONCURRENCY, `${where}: concurrency`),
     stopDeadlineMs: duration(options.stopDeadlineMs ?? 10_000, `${where}: stopDeadlineMs`),
     abortGraceMs: duration(options.abortGraceMs ?? 1000, `${where}: abortGraceMs`),
   };

@@ -59,7 +59,7 @@ export interface BotOptions {
     giveUpMs?: number;
     /** @default 10000 */
     maxMessageLength?: number;
-    /** Sends in flight at once. @default 4 */
+    /** Sends in flight at once. @default 8 (the queue's DEFAULT_SEND_CONCURRENCY) */
     concurrency?: number;
   };
   /** Persist message snapshots (tells changes apart after a restart). @default true for durable stores */

@@ -91,3 +91,15 @@ describe('Bot options from bot.config.yaml', () => {
     expect(text).toMatch(/bot\.config\.yaml:2 bot\.cooldown\.windw: unknown key 'windw'.*did you mean 'window'/);
   });
 });
+
+describe('defaults are stated once', () => {
+  test('a YAML bot that leaves the concurrencies out gets new Bot\'s defaults (8 sends, 16 conversations)', async () => {
+    const { resolveBotOptions } = await import('../../src/runtime/bot-options.js');
+    const { DEFAULT_SEND_CONCURRENCY } = await import('../../src/outbound/queue-options.js');
+    const { config } = parseConfig('fleep:\n  server: sandbox\n', { baseDir: '/tmp' });
+    const options = botOptionsFromConfig(config);
+    expect(options.outbound?.concurrency).toBeUndefined();
+    expect(DEFAULT_SEND_CONCURRENCY).toBe(8);
+    expect(resolveBotOptions({ server: 'x', email: 'e', password: 'p', ...options }).concurrency).toBe(16);
+  });
+});

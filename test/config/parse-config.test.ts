@@ -71,7 +71,6 @@ describe('parseConfig: a full config', () => {
       maxMessageLength: 4000,
       maxRetryAfter: 120_000,
       giveUpAfter: 3_600_000,
-      concurrency: 4,
       pacing: true,
     });
     expect(config.runtime).toEqual({ concurrency: 4, handlerTimeout: 30_000, drainTimeout: 5_000, maxAttempts: 5 });
@@ -124,10 +123,9 @@ describe('parseConfig: defaults', () => {
         maxMessageLength: 10_000,
         maxRetryAfter: 900_000,
         giveUpAfter: 900_000,
-        concurrency: 4,
         pacing: true,
       },
-      runtime: { concurrency: 16, handlerTimeout: 60_000, drainTimeout: 10_000, maxAttempts: 3 },
+      runtime: { handlerTimeout: 60_000, drainTimeout: 10_000, maxAttempts: 3 },
       http: { host: '127.0.0.1', port: 8701, enabled: true },
       log: { level: 'info', pretty: 'auto', sensitiveLogs: false },
       sandbox: { port: 8700, host: '127.0.0.1', seed: 'demo', holdMs: 90_000, dataFile: path.resolve(base, 'data/sandbox.json') },
