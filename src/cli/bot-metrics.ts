@@ -62,7 +62,8 @@ export interface ObservableBot {
 
 /** Hooks metrics into a bot (before `start()`, so that no event goes uncounted). */
 export function instrumentBot(bot: ObservableBot, client: ObservedClient, metrics: Metrics, clock: Clock): BotInstrumentation {
-  bot.events.on('event', (event) => metrics.eventsHandled.inc({ type: event.type }));
+  bot.events.on('event', (event) => metrics.eventAttempts.inc({ type: event.type }));
+  bot.events.on('settled', ({ event, outcome }) => metrics.eventsHandled.inc({ type: event.type, outcome }));
   bot.events.on('handled', ({ durationMs }) => metrics.handlerLatency.observe({ plugin: 'all' }, durationMs / 1000));
 
   // Monotonic sources are turned into counter increments by remembering what was seen.

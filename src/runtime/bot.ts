@@ -66,10 +66,12 @@ export interface BotEvents {
   starting: (info: { stage: StartStage }) => void;
   /** Logged in, cursor loaded, polling. */
   ready: (info: { accountId: string; cursor: number }) => void;
-  /** An event is about to be handled. */
+  /** An event is about to be handled: once per attempt (a retried event comes again). */
   event: (event: FleepEvent) => void;
-  /** An event's handlers finished (successfully or not) after `durationMs`. */
+  /** An event's handlers finished (successfully or not) after `durationMs`; once per attempt. */
   handled: (info: { event: FleepEvent; durationMs: number }) => void;
+  /** An event is done with: handled, or dead-lettered after its attempts. Once per event. */
+  settled: (info: { event: FleepEvent; outcome: 'handled' | 'dead-lettered' }) => void;
   /** Something failed outside a handler (handler errors go to `bot.catch`). */
   error: (error: Error) => void;
   /**
@@ -388,6 +390,7 @@ export class Bot {
       maxAttempts: this.o.maxAttempts,
       onEvent: (event) => this.events.emit('event', event),
       onHandled: (event, durationMs) => this.events.emit('handled', { event, durationMs }),
+      onSettled: (event, outcome) => this.events.emit('settled', { event, outcome }),
       onJobsChanged: () => this.scheduler.notify(),
     });
     return new Intake(

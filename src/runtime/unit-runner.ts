@@ -54,6 +54,8 @@ export interface UnitRunnerOptions {
   onHandled?: (event: FleepEvent, durationMs: number) => void;
   /** Called after a commit that created or cancelled jobs (the scheduler looks again). */
   onJobsChanged?: () => void;
+  /** Called once per event when its unit is settled: handled, or dead-lettered after its attempts. */
+  onSettled?: (event: FleepEvent, outcome: 'handled' | 'dead-lettered') => void;
 }
 
 
@@ -88,6 +90,14 @@ export class UnitRunner {
    * reads. Never rejects for handler failures; rejects when the store fails.
    */
   async run(unit: RunnableUnit, cursor: UnitCursor): Promise<UnitOutcome> {
+    const outcome = await this.settle(unit, cursor);
+    const onSettled = this.o.onSettled;
+    if (onSettled && (outcome === 'handled' || outcome === 'dead-lettered')) for (const event of unit.events) onSettled(event, outcome);
+    return outcome;
+  }
+
+  /** {@link run} without the settled notification: attempts until the unit is handled or dead-lettered. */
+  private async settle(unit: RunnableUnit, cursor: UnitCursor): Promise<UnitOutcome> {
     const { store } = this.o;
     if (await store.isHandled(unit.key)) return this.skipDuplicate(cursor);
     let conflicts = 0;

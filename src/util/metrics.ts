@@ -25,8 +25,10 @@ export interface Metrics {
   readonly pollLag: Gauge;
   /** `fleepkit_cursor_horizon`: the durable event horizon (low-water mark). */
   readonly cursor: Gauge;
-  /** `fleepkit_events_handled_total{type}`: events dispatched, by framework event type. */
-  readonly eventsHandled: Counter<'type'>;
+  /** `fleepkit_events_handled_total{type,outcome}`: events done with (`handled` or `dead-lettered`), each once however often it was attempted. */
+  readonly eventsHandled: Counter<'type' | 'outcome'>;
+  /** `fleepkit_event_attempts_total{type}`: attempts at handling events (a retried event counts once per attempt). */
+  readonly eventAttempts: Counter<'type'>;
   /** `fleepkit_handler_duration_seconds{plugin}`: handler run time. */
   readonly handlerLatency: Histogram<'plugin'>;
   /** `fleepkit_outbound_queue_depth`: outbox entries not yet accepted by Fleep. */
@@ -49,7 +51,7 @@ export interface Metrics {
  * Creates a fresh registry with fleepkit's metrics.
  * @example
  * const metrics = createMetrics();
- * metrics.eventsHandled.inc({ type: 'message.new' });
+ * metrics.eventsHandled.inc({ type: 'message.new', outcome: 'handled' });
  * res.end(await metrics.registry.metrics());
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
@@ -64,7 +66,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     cursor: new Gauge({ name: `${p}cursor_horizon`, help: 'Durable event horizon (low-water mark)', registers }),
     eventsHandled: new Counter({
       name: `${p}events_handled_total`,
-      help: 'Events dispatched, by event type',
+      help: 'Events done with, once each however often attempted, by event type and outcome (handled, dead-lettered)',
+      labelNames: ['type', 'outcome'] as const,
+      registers,
+    }),
+    eventAttempts: new Counter({
+      name: `${p}event_attempts_total`,
+      help: 'Attempts at handling events, by event type (a retried event counts once per attempt)',
       labelNames: ['type'] as const,
       registers,
     }),

@@ -79,7 +79,7 @@ describe('runFromConfig', () => {
     ]) {
       expect(metrics).toContain(name);
     }
-    expect(metrics).toMatch(/fleepkit_events_handled_total\{type="message.new"\} [1-9]/);
+    expect(metrics).toMatch(/fleepkit_events_handled_total\{type="message.new",outcome="handled"\} [1-9]/);
     expect(metrics).toMatch(new RegExp(`fleepkit_cursor_horizon ${handle.bot.cursor}\\b`));
 
     await handle.stop();

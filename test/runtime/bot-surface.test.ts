@@ -60,6 +60,29 @@ describe('the Bot surface', () => {
 });
 
 describe('metrics of a running bot', () => {
+  it('count an event once in events_handled_total however many attempts it took, and each attempt in event_attempts_total', async () => {
+    t = await createTestBot({ start: false });
+    const client = new ObservedClient({ baseUrl: t.sandbox.url, clock: t.clock });
+    const bot = new Bot({ client, email: 'bot@example.com', password: 'demo', clock: t.clock, outbound: { rates: false } });
+    let calls = 0;
+    bot.command('flaky', { description: 'fails twice' }, (ctx) => {
+      if (++calls < 3) throw new Error(`attempt ${calls} fails`);
+      ctx.reply('third time lucky');
+    });
+    const metrics = instrumentBot(bot, client, createMetrics(), t.clock);
+    await bot.start();
+    try {
+      await t.say('alice', 'Team', '!flaky');
+      await bot.idle();
+      const text = await metrics.render();
+      expect(calls).toBe(3);
+      expect(text).toContain('fleepkit_events_handled_total{type="message.new",outcome="handled"} 1');
+      expect(text).toContain('fleepkit_event_attempts_total{type="message.new"} 3');
+    } finally {
+      await bot.stop();
+    }
+  });
+
   it('are read from bot.stats() and bot events: events, handler time, cursor, readiness', async () => {
     t = await createTestBot({ start: false });
     const client = new ObservedClient({ baseUrl: t.sandbox.url, clock: t.clock });
@@ -72,7 +95,7 @@ describe('metrics of a running bot', () => {
       await t.say('alice', 'Team', '!ping');
       await bot.idle();
       const text = await metrics.render();
-      expect(text).toContain('fleepkit_events_handled_total{type="message.new"} 1');
+      expect(text).toContain('fleepkit_events_handled_total{type="message.new",outcome="handled"} 1');
       expect(text).toContain('fleepkit_handler_duration_seconds_count{plugin="all"} 1');
       expect(text).toContain(`fleepkit_cursor_horizon ${bot.cursor}`);
       expect(metrics.readiness()).toEqual({ ready: true, reason: `polling from horizon ${bot.cursor}` });

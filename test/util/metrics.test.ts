@@ -6,8 +6,8 @@ describe('createMetrics', () => {
     const m = createMetrics();
     m.pollLag.set(1.5);
     m.cursor.set(4242);
-    m.eventsHandled.inc({ type: 'message.new' });
-    m.eventsHandled.inc({ type: 'message.new' });
+    m.eventsHandled.inc({ type: 'message.new', outcome: 'handled' });
+    m.eventsHandled.inc({ type: 'message.new', outcome: 'handled' });
     m.handlerLatency.observe({ plugin: 'tasks' }, 0.2);
     m.outboundDepth.set(7);
     m.outboundOldestAge.set(3);
@@ -19,7 +19,7 @@ describe('createMetrics', () => {
     const text = await m.registry.metrics();
     expect(text).toContain('fleepkit_poll_lag_seconds 1.5');
     expect(text).toContain('fleepkit_cursor_horizon 4242');
-    expect(text).toContain('fleepkit_events_handled_total{type="message.new"} 2');
+    expect(text).toContain('fleepkit_events_handled_total{type="message.new",outcome="handled"} 2');
     expect(text).toContain('fleepkit_handler_duration_seconds_bucket{le="0.25",plugin="tasks"} 1');
     expect(text).toContain('fleepkit_handler_duration_seconds_count{plugin="tasks"} 1');
     expect(text).toContain('fleepkit_outbound_queue_depth 7');
