@@ -1,14 +1,18 @@
 /**
  * How the queue reacts to a failed send. The rules, in order:
  * - `FleepApiError` 429 → rate limited: wait `retryAfterMs` (or a backoff when absent). The limit is
- *   treated as **global** (pause every lane) when its `error_id` contains `global`, or when the
- *   effect names no conversation (its lane is the global lane); otherwise only that lane pauses.
+ *   treated as **global** (pause every lane, R-11) when its `error_id` says it is counted over the
+ *   account or everyone (`account…`, `…global…`), or when the effect names no conversation (its
+ *   lane is the global lane); otherwise only that lane pauses.
  * - `FleepApiError` 5xx or 401 (a re-login race), `FleepNetworkError`, `SessionExpiredError` and
  *   unknown errors → retried with full-jitter backoff and the same `client_req_id`.
  * - any other `FleepApiError` (400, 403, 404, 430, 431, …) → refused: dead-letter at once.
  */
 import { FleepApiError, FleepError } from '../api/errors.js';
 import { GLOBAL_LANE } from './plan.js';
+
+/** `error_id`s of limits counted over the whole account (or every caller), not one conversation. */
+const ACCOUNT_WIDE = /global|account/i;
 
 /** What to do after a failed attempt. */
 export type FailureAction =
@@ -23,7 +27,7 @@ export type FailureAction =
 export function classifyFailure(error: unknown, lane: string): FailureAction {
   if (error instanceof FleepApiError) {
     if (error.isRateLimited) {
-      const global = lane === GLOBAL_LANE || (error.errorId ?? '').toLowerCase().includes('global');
+      const global = lane === GLOBAL_LANE || ACCOUNT_WIDE.test(error.errorId ?? '');
       return { kind: 'rate-limited', retryAfterMs: error.retryAfterMs, global };
     }
     if (error.isServerError || error.isUnauthorized) return { kind: 'retry' };

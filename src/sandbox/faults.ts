@@ -137,6 +137,11 @@ export class FaultInjector {
     return true;
   }
 
+  /** What the request budget is counted over: one account, or every caller together. */
+  rateLimitScope(): 'account' | 'global' {
+    return this.config?.rate_limit?.global === true ? 'global' : 'account';
+  }
+
   /** Seconds to put in Retry-After when the caller is over its budget, else undefined. */
   rateLimited(key: string, nowMs: number): number | undefined {
     const rl = this.config?.rate_limit;

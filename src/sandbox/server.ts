@@ -199,7 +199,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (session && !account) return sendError(res, notAuthenticated());
     const retryAfter = faults.rateLimited(account?.account_id ?? req.socket.remoteAddress ?? '?', state.now());
     if (retryAfter !== undefined) {
-      return sendJson(res, 429, { error_id: 'rate_limited', error_message: `Too many requests; retry after ${retryAfter} s`, retry_after: retryAfter }, { 'retry-after': String(retryAfter) });
+      // The fault limiter counts per account (or for everyone): say so, so clients pause every conversation (R-11).
+      const errorId = faults.rateLimitScope() === 'global' ? 'global_rate_limited' : 'account_rate_limited';
+      return sendJson(res, 429, { error_id: errorId, error_message: `Too many requests; retry after ${retryAfter} s`, retry_after: retryAfter }, { 'retry-after': String(retryAfter) });
     }
     if (faults.serverError(pathId)) return sendJson(res, 500, { error_id: 'internal_error', error_message: 'Injected server error (sandbox fault schedule)' });
     const latency = faults.latencyMs();

@@ -171,6 +171,8 @@ describe('OutboundQueue failure handling', () => {
   it('classifies failures by status and error_id, never by message text', () => {
     expect(classifyFailure(api(429, { retryAfterMs: 5 }), 'c1')).toEqual({ kind: 'rate-limited', retryAfterMs: 5, global: false });
     expect(classifyFailure(api(429, { errorId: 'GLOBAL' }), 'c1')).toMatchObject({ global: true });
+    expect(classifyFailure(api(429, { errorId: 'account_rate_limited' }), 'c1')).toMatchObject({ global: true });
+    expect(classifyFailure(api(429, { errorId: 'rate_limited' }), 'c1')).toMatchObject({ global: false });
     expect(classifyFailure(api(429), GLOBAL_LANE)).toMatchObject({ global: true });
     expect(classifyFailure(api(502), 'c1')).toEqual({ kind: 'retry' });
     expect(classifyFailure(api(401), 'c1')).toEqual({ kind: 'retry' });

@@ -115,7 +115,7 @@ describe('fault schedule', () => {
     const limited = await alice.call('account/sync');
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('3');
-    expect(limited.body).toMatchObject({ error_id: 'rate_limited', retry_after: 3 });
+    expect(limited.body).toMatchObject({ error_id: 'account_rate_limited', retry_after: 3 });
     const bob = await rawLogin(sb, 'bob@example.com');
     expect((await bob.call('account/sync')).status).toBe(200);
     await clock.advance(1000);
