@@ -38,7 +38,7 @@ export async function directOf(ctx: Context, accountId: string): Promise<string 
     await ctx.store.plugin.set(createdKey(accountId), id, { ttlMs: CREATED_TTL_MS });
     return id;
   } catch (error) {
-    ctx.deps.logger.warn({ err: error, accountId }, 'standup: could not create a direct conversation; that person can still answer with !standup answer in the team conversation');
+    ctx.logger.warn({ err: error, accountId }, 'standup: could not create a direct conversation; that person can still answer with !standup answer in the team conversation');
     return undefined;
   }
 }

@@ -230,7 +230,7 @@ async function standupConversations(ctx: Context, config: StandupOptions): Promi
   for (const entry of config.conversations) {
     const id = topics[entry.toLowerCase()] ?? ctx.deps.conversations.byTopic(entry) ?? entry;
     if (id === entry && !/^[0-9a-f-]{16,}$/i.test(entry)) {
-      ctx.deps.logger.warn({ conversation: entry }, 'standup: topic not known yet; say !standup here in that conversation, or use its id');
+      ctx.logger.warn({ conversation: entry }, 'standup: topic not known yet; say !standup here in that conversation, or use its id');
       continue;
     }
     out.add(id);

@@ -33,7 +33,7 @@ async function resolve(ctx: Context, names: readonly string[], known: readonly s
     const id = known.includes(name)
       ? name
       : (topics.get(name.toLowerCase()) ?? ctx.deps.conversations.byTopic(name) ?? (looksLikeId(name) ? name : undefined));
-    if (id === undefined) ctx.deps.logger.warn({ conversation: name }, 'tasks digest: no conversation with this topic is known yet; use its id');
+    if (id === undefined) ctx.logger.warn({ conversation: name }, 'tasks digest: no conversation with this topic is known yet; use its id');
     else if (!out.includes(id)) out.push(id);
   }
   return out;

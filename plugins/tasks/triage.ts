@@ -99,5 +99,5 @@ async function applyRule(ctx: MessageContext, rule: Rule, facts: MessageFacts, c
     { at: ctx.deps.clock.now(), rule: rule.name, conversationId: target.conversationId, messageNr: target.messageNr, actorId: msg.authorId, actions: describeActions(rule, names), result },
     config.auditSize,
   );
-  if (plan.unknown.length > 0) ctx.deps.logger.warn({ rule: rule.name, unknown: plan.unknown }, 'tasks: rule names people the bot does not know');
+  if (plan.unknown.length > 0) ctx.logger.warn({ rule: rule.name, unknown: plan.unknown }, 'tasks: rule names people the bot does not know');
 }

@@ -9,6 +9,7 @@ import { isMarkup, toWireText, type Markup } from '../api/markup.js';
 import type { FleepRecord } from '../api/records.js';
 import { parseAddressing, type AddressingInput, type ParsedCommand } from './command/parse.js';
 import type { ContactInfo, ContextDeps, QueuedEffect } from './deps.js';
+import type { Logger } from '../util/logger.js';
 import { ContextError } from './errors.js';
 import type { EventType, FleepEvent, MessageView } from './events.js';
 import { ContextStore } from './context-store.js';
@@ -61,6 +62,7 @@ export class Context<E extends FleepEvent = FleepEvent> {
   private ownWork: UnitOfWork | undefined;
   private parsed: ParsedCommand | null | undefined;
   private stores: Map<string, ContextStore> | undefined;
+  private loggers: Map<string | undefined, Logger> | undefined;
 
   constructor(
     /** The normalised event. */
@@ -182,6 +184,25 @@ export class Context<E extends FleepEvent = FleepEvent> {
   rollbackTo(savepoint: Savepoint): void {
     (this.deps.work ?? this.ownWork)?.rollback(savepoint.changes);
     this.deps.dropEffectsAfter(savepoint.effects);
+  }
+
+  /**
+   * A logger for this event: its lines carry `eventId`, `conversationId` and the running `plugin`,
+   * so an operator can tie a plugin's line to the event and the plugin. Made on first use.
+   * @example ctx.logger.info({ rule: 'bug' }, 'triaged')
+   */
+  get logger(): Logger {
+    const plugin = this.plugin;
+    this.loggers ??= new Map();
+    let logger = this.loggers.get(plugin);
+    if (!logger) {
+      const bindings: Record<string, string> = { eventId: this.event.id };
+      if (this.event.conversationId !== undefined) bindings.conversationId = this.event.conversationId;
+      if (plugin !== undefined) bindings.plugin = plugin;
+      logger = this.deps.logger.child(bindings);
+      this.loggers.set(plugin, logger);
+    }
+    return logger;
   }
 
   /** Plugin-scoped state: `plugin`, `conversation` and `account` views. */

@@ -70,6 +70,6 @@ export default definePlugin({
       }
     });
 
-    bot.catch((error, ctx) => ctx.deps.logger.error({ err: error, eventId: ctx.event.id }, 'kudos failed'));
+    bot.catch((error, ctx) => ctx.logger.error({ err: error }, 'kudos failed'));
   },
 });
