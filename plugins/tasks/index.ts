@@ -20,7 +20,7 @@ export default definePlugin({
   setup(bot, config) {
     for (const rule of config.rules) {
       if (rule.task && rule.pin) {
-        bot.logger.warn({ rule: rule.name }, `tasks: rule "${rule.name}" asks for a task and a pin; a Fleep message is a task or pinned, not both, so it only becomes a task. Drop pin: true (or task) from the rule`);
+        bot.logger.warn({ rule: rule.name }, `rule "${rule.name}" asks for a task and a pin; a Fleep message is a task or pinned, not both, so it only becomes a task. Drop pin: true (or task) from the rule`);
       }
     }
     const rules = compileRules(config);

@@ -13,6 +13,7 @@ import { maskSecrets } from '../config/secrets.js';
 import type { LoadedConfig } from '../config/types.js';
 import { Bot } from '../runtime/bot.js';
 import { MemoryStore } from '../store/memory-store.js';
+import { createLogger } from '../util/logger.js';
 import { botOptionsFromConfig } from './bot-options.js';
 import { EXIT } from './exit-codes.js';
 import { importPlugins, setupPlugins } from './load-plugins.js';
@@ -41,12 +42,14 @@ export async function runCheck(file: string, env: ConfigEnv, io: CheckIo): Promi
     if (partial) loaded = { config: { ...defaultConfig(partial.baseDir), plugins: [...partial.plugins] }, file, baseDir: partial.baseDir, secrets: [], locate: partial.locate };
   }
   const pluginErrors: PluginLoadError[] = [];
+  const warnings: string[] = [];
   let names: string[] = [];
   if (loaded) {
     const imported = await importPlugins(loaded.config.plugins, loaded.baseDir, { file, locate: loaded.locate });
     pluginErrors.push(...imported.errors);
-    // setup() runs on a bot that is never started: nothing connects.
-    const bot = new Bot({ email: 'check@localhost', password: '', store: new MemoryStore(), ...botOptionsFromConfig(loaded.config) });
+    // setup() runs on a bot that is never started: nothing connects. What setups warn about is shown.
+    const logger = createLogger({ level: 'warn', pretty: false, destination: { write: (line: string) => warnings.push(warningOf(line)) } });
+    const bot = new Bot({ email: 'check@localhost', password: '', store: new MemoryStore(), ...botOptionsFromConfig(loaded.config), logger });
     try {
       await setupPlugins(bot, imported);
     } catch (error) {
@@ -55,6 +58,7 @@ export async function runCheck(file: string, env: ConfigEnv, io: CheckIo): Promi
     }
     names = imported.plugins.map((p) => `${p.plugin.name} (${p.entry.source})`);
   }
+  for (const warning of warnings) io.stderr.write(`${file}: warning: ${warning}\n`);
   const count = coreIssues.length + pluginErrors.length;
   if (count > 0) {
     io.stderr.write(`${file}: ${count} problem${count === 1 ? '' : 's'}\n`);
@@ -66,4 +70,10 @@ export async function runCheck(file: string, env: ConfigEnv, io: CheckIo): Promi
   io.stdout.write(stringify(maskSecrets(loaded!.config)));
   io.stdout.write(`# plugins loaded: ${names.join(', ') || 'none'}\n`);
   return EXIT.ok;
+}
+
+/** One warning line from a plugin's setup log line: `plugin: message`. */
+function warningOf(line: string): string {
+  const entry = JSON.parse(line) as { plugin?: string; msg?: string };
+  return `${entry.plugin ? `${entry.plugin}: ` : ''}${entry.msg ?? line.trim()}`;
 }

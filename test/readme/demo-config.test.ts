@@ -1,11 +1,14 @@
 /**
  * The demo bot (`npm start` runs the repository's bot.config.yaml) does what its replies say.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, parseConfig } from 'fleepkit';
 import { createTestBot, type TestBot, type TestBotOptions } from 'fleepkit/testing';
+import { runCheck } from '../../src/cli/check.js';
 import { loadPlugins } from '../../src/cli/load-plugins.js';
 import tasks from '../../plugins/tasks/index.js';
 
@@ -36,5 +39,15 @@ describe('the demo bot.config.yaml', () => {
     const options = { rules: [{ name: 'both', match: { prefix: 'x' }, task: true, pin: true }] };
     t = await createTestBot({ plugins: [tasks] as unknown as NonNullable<TestBotOptions['plugins']>, config: { tasks: options }, logger });
     expect(lines.join('')).toMatch(/rule \\"both\\" asks for a task and a pin; a Fleep message is a task or pinned, not both/);
+  });
+
+  it('fleepkit check warns about such a rule and still passes the config', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fleepkit-check-'));
+    const file = path.join(dir, 'bot.config.yaml');
+    writeFileSync(file, 'fleep:\n  server: sandbox\nplugins:\n  tasks:\n    rules:\n      - { name: both, match: { prefix: "bug:" }, task: true, pin: true }\n');
+    let err = '';
+    const code = await runCheck(file, {}, { stdout: { write: () => true }, stderr: { write: (t: string) => (err += t) } });
+    expect(code).toBe(0);
+    expect(err).toContain('warning: tasks: rule "both" asks for a task and a pin');
   });
 });
